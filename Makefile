@@ -1,0 +1,50 @@
+# Floe: one binary, one test command. See README.md.
+GO        ?= go
+BIN       := bin/floe
+FUZZTIME  ?= 20s
+GOLANGCI  := $(shell $(GO) env GOPATH)/bin/golangci-lint
+
+.PHONY: all build test unit deps bench fuzz fuzz-long lint clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/floe
+
+# make test: installs missing Debian peers, then runs every test with -race (unit, interop with
+# real Python Ice, e2e) and a short pass of every fuzz target.
+test: deps build
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
+	$(MAKE) fuzz FUZZTIME=10s
+
+deps:
+	./scripts/deps.sh
+
+unit:
+	$(GO) test -race -count=1 -short ./...
+
+# make bench: Go micro-benchmarks and the loopback round trips (Go<->Go, Go->Python).
+bench: deps build
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./ice/... ./test/interop/...
+
+# Every Fuzz target for FUZZTIME each (corpora live in testdata/fuzz).
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+fuzz-long:
+	$(MAKE) fuzz FUZZTIME=5m
+
+$(GOLANGCI):
+	$(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
+
+lint: $(GOLANGCI)
+	$(GOLANGCI) run ./...
+
+clean:
+	rm -rf bin

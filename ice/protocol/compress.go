@@ -1,0 +1,38 @@
+package protocol
+
+import (
+	"bytes"
+	"compress/bzip2"
+	"encoding/binary"
+	"io"
+)
+
+// Decompress turns a compressed message (status 2) into the uncompressed message it stands for,
+// header included (§1.3): after the header comes an int32 with the uncompressed total size, then
+// a bzip2 stream of the body. The uncompressed size is checked against maxSize before anything is
+// allocated, and the stream must produce exactly that many bytes.
+func Decompress(msg []byte, maxSize int) ([]byte, error) {
+	if len(msg) < HeaderSize+4 {
+		return nil, protocolErrorf("compressed message of %d bytes", len(msg))
+	}
+	total := int(int32(binary.LittleEndian.Uint32(msg[HeaderSize:])))
+	if maxSize <= 0 {
+		maxSize = 1<<31 - 1
+	}
+	if total < HeaderSize || total > maxSize {
+		return nil, protocolErrorf("illegal uncompressed message size %d (limit %d)", total, maxSize)
+	}
+	out := make([]byte, total)
+	copy(out, msg[:HeaderSize])
+	out[9] = Compressed
+	binary.LittleEndian.PutUint32(out[10:], uint32(total))
+	r := bzip2.NewReader(bytes.NewReader(msg[HeaderSize+4:]))
+	if _, err := io.ReadFull(r, out[HeaderSize:]); err != nil {
+		return nil, protocolErrorf("bzip2: %v", err)
+	}
+	var one [1]byte
+	if n, _ := r.Read(one[:]); n != 0 {
+		return nil, protocolErrorf("bzip2 stream longer than the announced %d bytes", total)
+	}
+	return out, nil
+}

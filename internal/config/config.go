@@ -1,0 +1,139 @@
+// Package config turns Ice property sets into the typed, validated configuration of a Floe
+// registry (and later a node), with IceGrid's property names and defaults (SPEC.md §2). The
+// property table in props.go is the single list of what Floe understands; properties under
+// IceGrid.* or Floe.* that are not in it produce warnings, never silence.
+package config
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"floe/ice/properties"
+	"floe/ice/reference"
+)
+
+// Registry is the configuration of `floe registry`.
+type Registry struct {
+	InstanceName        string
+	ClientEndpoints     string
+	ServerEndpoints     string
+	InternalEndpoints   string
+	DataDir             string
+	ReplicaName         string
+	DynamicRegistration bool
+	SessionTimeout      time.Duration
+	HTTPEndpoint        string // "" disables the HTTP API
+
+	ZooKeeperHosts          []string // empty: standalone on the embedded store
+	ZooKeeperRoot           string
+	ZooKeeperSessionTimeout time.Duration
+}
+
+// Defaults of a registry started with no configuration at all (SPEC.md §2).
+const (
+	DefaultClientEndpoints = "tcp -h 127.0.0.1 -p 4061"
+	DefaultDataDir         = "./floe-data"
+	DefaultHTTPEndpoint    = "127.0.0.1:4080"
+)
+
+// LoadRegistry reads a registry configuration. Warnings list properties that are not
+// implemented or not known; the caller logs each once.
+func LoadRegistry(p *properties.Properties) (Registry, []string, error) {
+	bare := len(p.WithPrefix("IceGrid.")) == 0 && len(p.WithPrefix("Floe.")) == 0
+	c := Registry{
+		InstanceName:        p.GetWithDefault("IceGrid.InstanceName", "IceGrid"),
+		ClientEndpoints:     p.GetWithDefault("IceGrid.Registry.Client.Endpoints", DefaultClientEndpoints),
+		InternalEndpoints:   p.Get("IceGrid.Registry.Internal.Endpoints"),
+		DataDir:             p.GetWithDefault("IceGrid.Registry.LMDB.Path", p.GetWithDefault("IceGrid.Registry.Data", DefaultDataDir)),
+		ReplicaName:         p.GetWithDefault("IceGrid.Registry.ReplicaName", "Master"),
+		DynamicRegistration: bare,
+		HTTPEndpoint:        p.GetWithDefault("Floe.HTTP.Endpoint", DefaultHTTPEndpoint),
+		ZooKeeperRoot:       p.GetWithDefault("Floe.ZooKeeper.Root", "/IceGrid"),
+	}
+	if p.Has("Floe.HTTP.Endpoint") && p.Get("Floe.HTTP.Endpoint") == "" {
+		c.HTTPEndpoint = ""
+	}
+	var err error
+	if p.Has("IceGrid.Registry.DynamicRegistration") {
+		if c.DynamicRegistration, err = boolProp(p, "IceGrid.Registry.DynamicRegistration"); err != nil {
+			return c, nil, err
+		}
+	}
+	st, err := p.GetInt("IceGrid.Registry.SessionTimeout", 30)
+	if err != nil {
+		return c, nil, err
+	}
+	c.SessionTimeout = time.Duration(st) * time.Second
+	zkt, err := p.GetInt("Floe.ZooKeeper.SessionTimeout", 4000)
+	if err != nil {
+		return c, nil, err
+	}
+	c.ZooKeeperSessionTimeout = time.Duration(zkt) * time.Millisecond
+	if hosts := strings.TrimSpace(p.Get("Floe.ZooKeeper.Hosts")); hosts != "" {
+		c.ZooKeeperHosts = strings.Split(hosts, ",")
+	}
+	if c.ServerEndpoints, err = serverEndpoints(p, c.ClientEndpoints); err != nil {
+		return c, nil, err
+	}
+	if err := c.validate(); err != nil {
+		return c, nil, err
+	}
+	return c, warnings(p), nil
+}
+
+// serverEndpoints defaults IceGrid.Registry.Server.Endpoints to an ephemeral port on the
+// client endpoint's host.
+func serverEndpoints(p *properties.Properties, client string) (string, error) {
+	if s := p.Get("IceGrid.Registry.Server.Endpoints"); s != "" {
+		return s, nil
+	}
+	eps, err := reference.ParseEndpoints(client, reference.Defaults{Timeout: 60000, Protocol: "tcp"})
+	if err != nil {
+		return "", fmt.Errorf("config: IceGrid.Registry.Client.Endpoints: %w", err)
+	}
+	host := "127.0.0.1"
+	if t, ok := eps[0].(reference.TCPEndpoint); ok && t.Host != "" {
+		host = t.Host
+	}
+	return fmt.Sprintf("tcp -h %q", host), nil
+}
+
+func (c *Registry) validate() error {
+	defaults := reference.Defaults{Timeout: 60000, Protocol: "tcp"}
+	for name, v := range map[string]string{
+		"IceGrid.Registry.Client.Endpoints": c.ClientEndpoints,
+		"IceGrid.Registry.Server.Endpoints": c.ServerEndpoints,
+	} {
+		if _, err := reference.ParseEndpoints(v, defaults); err != nil {
+			return fmt.Errorf("config: %s: %w", name, err)
+		}
+	}
+	if c.HTTPEndpoint != "" {
+		if _, _, err := net.SplitHostPort(c.HTTPEndpoint); err != nil {
+			return fmt.Errorf("config: Floe.HTTP.Endpoint: %w", err)
+		}
+	}
+	if c.InstanceName == "" || strings.ContainsAny(c.InstanceName, "/ ") {
+		return fmt.Errorf("config: IceGrid.InstanceName %q is not a valid identity category", c.InstanceName)
+	}
+	if c.SessionTimeout <= 0 {
+		return fmt.Errorf("config: IceGrid.Registry.SessionTimeout must be positive")
+	}
+	if c.ZooKeeperSessionTimeout < 100*time.Millisecond {
+		return fmt.Errorf("config: Floe.ZooKeeper.SessionTimeout must be at least 100 ms")
+	}
+	return nil
+}
+
+func boolProp(p *properties.Properties, name string) (bool, error) {
+	switch v := strings.TrimSpace(p.Get(name)); v {
+	case "1", "true", "yes":
+		return true, nil
+	case "0", "false", "no", "":
+		return false, nil
+	default:
+		return false, fmt.Errorf("config: %s=%q is not a boolean (use 0 or 1)", name, v)
+	}
+}

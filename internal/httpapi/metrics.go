@@ -1,0 +1,39 @@
+package httpapi
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the registry's Prometheus metrics, registered on their own registry (no globals).
+type Metrics struct {
+	Registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// NewMetrics creates and registers the metrics, with Go runtime and process collectors.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "floe_ice_requests_total",
+			Help: "Ice requests served by the registry objects, by operation and result.",
+		}, []string{"operation", "result"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "floe_ice_request_duration_seconds",
+			Help:    "Time to serve Ice requests (lookups and registrations), by operation.",
+			Buckets: []float64{5e-6, 10e-6, 25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 25e-3, 50e-3, 0.1, 0.25},
+		}, []string{"operation"}),
+	}
+	m.Registry.MustRegister(m.requests, m.latency,
+		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	return m
+}
+
+// ObserveRequest implements locator.Observer.
+func (m *Metrics) ObserveRequest(op, result string, d time.Duration) {
+	m.requests.WithLabelValues(op, result).Inc()
+	m.latency.WithLabelValues(op).Observe(d.Seconds())
+}

@@ -1,0 +1,130 @@
+// Package locator implements the Ice servants a registry serves to ordinary Ice clients and
+// servers — Ice::Locator / IceGrid::Locator, Ice::LocatorRegistry, IceGrid::Query,
+// IceGrid::Registry and Ice::LocatorFinder — by decoding each request, asking package registry,
+// and mapping its errors to the Ice exceptions IceGrid raises (mapError is the one place that
+// does it). It holds no state of its own.
+package locator
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"floe/ice"
+	"floe/ice/encoding"
+	"floe/ice/reference"
+	"floe/internal/registry"
+)
+
+// Observer receives one call per served request; nil is allowed.
+type Observer interface {
+	ObserveRequest(op, result string, d time.Duration)
+}
+
+// Server holds what the servants share.
+type Server struct {
+	Registry       *registry.Registry
+	Log            *slog.Logger
+	Observer       Observer
+	SessionTimeout int32 // seconds, IceGrid.Registry.SessionTimeout
+
+	// Proxies of the registry's own objects, set by whoever creates the adapters.
+	LocatorPrx, QueryPrx, RegistryPrx, LocalRegistryPrx, LocatorRegistryPrx *ice.Proxy
+}
+
+// observe wraps a servant body with metrics and logging of unexpected errors.
+// err points at the servant's named result, read when the deferred call runs.
+func (s *Server) observe(op string, start time.Time, err *error) {
+	if s.Observer == nil {
+		return
+	}
+	s.Observer.ObserveRequest(op, resultLabel(*err), time.Since(start))
+}
+
+func resultLabel(err error) string {
+	var ue encoding.UserException
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.As(err, &ue):
+		return ue.TypeID()
+	default:
+		return "error"
+	}
+}
+
+// mapError turns registry errors into the Ice user exceptions IceGrid raises. Errors that have
+// no Ice counterpart become UnknownException (the Ice runtime does that for any other error).
+func mapError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, registry.ErrAdapterNotFound), errors.Is(err, registry.ErrInvalidArgument):
+		return &ice.AdapterNotFoundException{}
+	case errors.Is(err, registry.ErrInvalidReplicaGroup):
+		return &ice.InvalidReplicaGroupIDException{}
+	case errors.Is(err, registry.ErrAdapterAlreadyActive):
+		return &ice.AdapterAlreadyActiveException{}
+	case errors.Is(err, registry.ErrObjectNotFound):
+		return &ice.ObjectNotFoundException{}
+	}
+	return err
+}
+
+// adapterProxy is what findAdapterById returns: the endpoints under the placeholder identity
+// "dummy", encoding 1.1 (ice-protocol.md §7.1).
+func adapterProxy(eps []reference.Endpoint) *reference.Reference {
+	if len(eps) == 0 {
+		return nil
+	}
+	return &reference.Reference{Identity: encoding.Identity{Name: "dummy"}, Protocol: encoding.Version{Major: 1},
+		Encoding: encoding.Encoding11, Endpoints: eps}
+}
+
+// LocatorServant is <instance>/Locator.
+type LocatorServant struct{ *Server }
+
+// IceID returns the most-derived type id.
+func (LocatorServant) IceID() string { return "::IceGrid::Locator" }
+
+// IceIDs returns the type ids, sorted, as the real registry answers.
+func (LocatorServant) IceIDs() []string {
+	return []string{"::Ice::Locator", "::Ice::Object", "::IceGrid::Locator"}
+}
+
+// Dispatch serves Ice::Locator and IceGrid::Locator.
+func (s LocatorServant) Dispatch(_ context.Context, cur *ice.Current, in *encoding.Decoder, out *encoding.Encoder) (err error) {
+	defer s.observe(cur.Operation, time.Now(), &err)
+	switch cur.Operation {
+	case "findAdapterById":
+		id := in.ReadString()
+		if in.Err() != nil {
+			return in.Err()
+		}
+		eps, err := s.Registry.FindAdapter(id)
+		if err != nil {
+			return mapError(err)
+		}
+		reference.Write(out, adapterProxy(eps))
+	case "findObjectById":
+		id := in.ReadIdentity()
+		if in.Err() != nil {
+			return in.Err()
+		}
+		ref, err := s.Registry.FindObject(id)
+		if err != nil {
+			return mapError(err)
+		}
+		reference.Write(out, ref)
+	case "getRegistry":
+		ice.WriteProxy(out, s.LocatorRegistryPrx)
+	case "getLocalRegistry":
+		ice.WriteProxy(out, s.LocalRegistryPrx)
+	case "getLocalQuery":
+		ice.WriteProxy(out, s.QueryPrx)
+	default:
+		return ice.ErrOperationNotExist
+	}
+	return nil
+}

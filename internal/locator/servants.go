@@ -1,0 +1,174 @@
+package locator
+
+import (
+	"context"
+	"time"
+
+	"floe/ice"
+	"floe/ice/encoding"
+	"floe/ice/reference"
+)
+
+// LocatorRegistryServant is <instance>/LocatorRegistry, served on the Server endpoints.
+type LocatorRegistryServant struct{ *Server }
+
+// IceID returns the most-derived type id.
+func (LocatorRegistryServant) IceID() string { return "::Ice::LocatorRegistry" }
+
+// IceIDs returns the type ids, sorted.
+func (LocatorRegistryServant) IceIDs() []string { return []string{"::Ice::LocatorRegistry", "::Ice::Object"} }
+
+// Dispatch serves Ice::LocatorRegistry.
+func (s LocatorRegistryServant) Dispatch(ctx context.Context, cur *ice.Current, in *encoding.Decoder, _ *encoding.Encoder) (err error) {
+	defer s.observe(cur.Operation, time.Now(), &err)
+	switch cur.Operation {
+	case "setAdapterDirectProxy":
+		id := in.ReadString()
+		p := reference.Read(in)
+		if in.Err() != nil {
+			return in.Err()
+		}
+		return mapError(s.Registry.SetAdapterDirectProxy(ctx, id, "", p))
+	case "setReplicatedAdapterDirectProxy":
+		id, group := in.ReadString(), in.ReadString()
+		p := reference.Read(in)
+		if in.Err() != nil {
+			return in.Err()
+		}
+		if group == "" {
+			return &ice.InvalidReplicaGroupIDException{}
+		}
+		return mapError(s.Registry.SetAdapterDirectProxy(ctx, id, group, p))
+	case "setServerProcessProxy":
+		in.ReadString()
+		reference.Read(in)
+		if in.Err() != nil {
+			return in.Err()
+		}
+		// Only deployed servers can register a process (no deployment yet: none exists).
+		return &ice.ServerNotFoundException{}
+	default:
+		return ice.ErrOperationNotExist
+	}
+}
+
+// QueryServant is <instance>/Query.
+type QueryServant struct{ *Server }
+
+// IceID returns the most-derived type id.
+func (QueryServant) IceID() string { return "::IceGrid::Query" }
+
+// IceIDs returns the type ids, sorted.
+func (QueryServant) IceIDs() []string { return []string{"::Ice::Object", "::IceGrid::Query"} }
+
+// Dispatch serves IceGrid::Query. Not found is a null proxy or an empty sequence, never an
+// exception (reference/icegrid.md §1.3).
+func (s QueryServant) Dispatch(_ context.Context, cur *ice.Current, in *encoding.Decoder, out *encoding.Encoder) (err error) {
+	defer s.observe(cur.Operation, time.Now(), &err)
+	switch cur.Operation {
+	case "findObjectById":
+		ref, _ := s.Registry.FindObject(in.ReadIdentity())
+		reference.Write(out, ref)
+	case "findObjectByType":
+		reference.Write(out, s.Registry.FindObjectByType(in.ReadString()))
+	case "findObjectByTypeOnLeastLoadedNode":
+		t := in.ReadString()
+		in.ReadEnum(2) // LoadSample: no node reports load yet, so every object counts as 1.0
+		reference.Write(out, s.Registry.FindObjectByType(t))
+	case "findAllObjectsByType":
+		refs := s.Registry.FindObjectsByType(in.ReadString())
+		out.WriteSize(len(refs))
+		for _, r := range refs {
+			reference.Write(out, r)
+		}
+	case "findAllReplicas":
+		p := reference.Read(in)
+		writeReplicas(out, p, s.replicas(p))
+	default:
+		return ice.ErrOperationNotExist
+	}
+	return in.Err()
+}
+
+// replicas returns the member adapter ids behind an indirect replica-group proxy.
+func (s QueryServant) replicas(p *reference.Reference) []string {
+	if p == nil || p.AdapterID == "" {
+		return nil
+	}
+	return s.Registry.ReplicaGroupMembers(p.AdapterID)
+}
+
+// writeReplicas writes one proxy per member: the given proxy with the member's adapter id.
+func writeReplicas(out *encoding.Encoder, p *reference.Reference, members []string) {
+	out.WriteSize(len(members))
+	for _, m := range members {
+		r := *p
+		r.AdapterID = m
+		reference.Write(out, &r)
+	}
+}
+
+// RegistryServant is <instance>/Registry and <instance>/Registry-<ReplicaName>.
+type RegistryServant struct{ *Server }
+
+// IceID returns the most-derived type id.
+func (RegistryServant) IceID() string { return "::IceGrid::Registry" }
+
+// IceIDs returns the type ids, sorted.
+func (RegistryServant) IceIDs() []string { return []string{"::Ice::Object", "::IceGrid::Registry"} }
+
+// Dispatch serves IceGrid::Registry. Sessions are not offered yet: session creation answers
+// PermissionDeniedException with a reason that says so.
+func (s RegistryServant) Dispatch(_ context.Context, cur *ice.Current, _ *encoding.Decoder, out *encoding.Encoder) (err error) {
+	defer s.observe(cur.Operation, time.Now(), &err)
+	switch cur.Operation {
+	case "getSessionTimeout", "getACMTimeout":
+		out.WriteInt(s.SessionTimeout)
+	case "createSession", "createAdminSession", "createSessionFromSecureConnection",
+		"createAdminSessionFromSecureConnection":
+		return &PermissionDeniedException{Reason: "Floe does not offer Ice sessions yet; use floe admin or the HTTP API"}
+	default:
+		return ice.ErrOperationNotExist
+	}
+	return nil
+}
+
+// LocatorFinderServant is Ice/LocatorFinder.
+type LocatorFinderServant struct{ *Server }
+
+// IceID returns the most-derived type id.
+func (LocatorFinderServant) IceID() string { return "::Ice::LocatorFinder" }
+
+// IceIDs returns the type ids, sorted.
+func (LocatorFinderServant) IceIDs() []string { return []string{"::Ice::LocatorFinder", "::Ice::Object"} }
+
+// Dispatch serves Ice::LocatorFinder.
+func (s LocatorFinderServant) Dispatch(_ context.Context, cur *ice.Current, _ *encoding.Decoder, out *encoding.Encoder) error {
+	if cur.Operation != "getLocator" {
+		return ice.ErrOperationNotExist
+	}
+	ice.WriteProxy(out, s.LocatorPrx)
+	return nil
+}
+
+// PermissionDeniedException is ::IceGrid::PermissionDeniedException{string reason}.
+type PermissionDeniedException struct{ Reason string }
+
+// TypeID returns the Slice type id.
+func (*PermissionDeniedException) TypeID() string { return "::IceGrid::PermissionDeniedException" }
+
+func (e *PermissionDeniedException) Error() string { return e.TypeID() + ": " + e.Reason }
+
+// EncodeSlices writes the one slice.
+func (e *PermissionDeniedException) EncodeSlices(enc *encoding.Encoder) {
+	enc.StartSlice(e.TypeID(), true)
+	enc.WriteString(e.Reason)
+	enc.EndSlice()
+}
+
+// DecodeSlices reads the one slice.
+func (e *PermissionDeniedException) DecodeSlices(d *encoding.Decoder) {
+	d.StartSlice()
+	e.Reason = d.ReadString()
+	d.EndSlice()
+}

@@ -1,0 +1,271 @@
+// Package registry holds a registry replica's view of the grid — adapters, replica groups and
+// well-known objects — and makes IceGrid's decisions on it: what a locate request returns, which
+// registrations are accepted, how replica groups are ordered. Lookups are answered from memory;
+// changes are written to a store.Store first and applied to memory once durable. The package
+// does no networking and starts no goroutines; package locator turns Ice requests into calls here
+// and maps the errors to Ice exceptions.
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"math/rand/v2"
+	"sync"
+
+	"floe/ice/encoding"
+	"floe/ice/reference"
+	"floe/internal/store"
+)
+
+// Errors returned by the registry; package locator maps them to Ice exceptions.
+var (
+	ErrAdapterNotFound      = errors.New("registry: adapter not found")
+	ErrObjectNotFound       = errors.New("registry: object not found")
+	ErrObjectExists         = errors.New("registry: object already registered")
+	ErrInvalidReplicaGroup  = errors.New("registry: invalid replica group")
+	ErrAdapterAlreadyActive = errors.New("registry: adapter already active")
+	ErrInvalidArgument      = errors.New("registry: invalid argument")
+)
+
+// Config is the part of the registry configuration the decisions depend on.
+type Config struct {
+	// DynamicRegistration lets servers register adapters that were not deployed
+	// (IceGrid.Registry.DynamicRegistration).
+	DynamicRegistration bool
+}
+
+// Registry is one replica's state. It is safe for concurrent use.
+type Registry struct {
+	cfg   Config
+	store store.Store
+	seed  maphash.Seed
+	keyMu [64]sync.Mutex // per-key stripes: a store write and its memory update happen under one; lock order keyMu, then mu
+
+	mu       sync.RWMutex // guards the maps below
+	adapters map[string]*store.Adapter
+	groups   map[string]*group
+	objects  map[encoding.Identity]*store.Object
+	byType   map[string]map[encoding.Identity]*store.Object
+	builtin  map[encoding.Identity]bool // the registry's own objects: not in the store, not removable
+}
+
+// group is a replica group. Implicit groups (dynamic registration) exist while they have members
+// and use the random policy with every member.
+type group struct {
+	id      string
+	policy  Policy
+	members []string // adapter ids in registration order
+}
+
+// New returns a registry over s, loaded from it.
+func New(ctx context.Context, cfg Config, s store.Store) (*Registry, error) {
+	r := &Registry{
+		cfg:      cfg,
+		store:    s,
+		seed:     maphash.MakeSeed(),
+		adapters: map[string]*store.Adapter{},
+		groups:   map[string]*group{},
+		objects:  map[encoding.Identity]*store.Object{},
+		byType:   map[string]map[encoding.Identity]*store.Object{},
+		builtin:  map[encoding.Identity]bool{},
+	}
+	snap, err := s.Load(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("registry: load: %w", err)
+	}
+	for _, a := range snap.Adapters {
+		r.applyAdapter(a.ID, a)
+	}
+	for _, o := range snap.Objects {
+		r.applyObject(o.Identity, o)
+	}
+	return r, nil
+}
+
+// lockKey serialises writes to one key: the store write and the memory update happen in the
+// same order for concurrent writers of that key.
+func (r *Registry) lockKey(kind byte, key string) func() {
+	var h maphash.Hash
+	h.SetSeed(r.seed)
+	_ = h.WriteByte(kind)
+	_, _ = h.WriteString(key)
+	m := &r.keyMu[h.Sum64()%uint64(len(r.keyMu))]
+	m.Lock()
+	return m.Unlock
+}
+
+// FindAdapter answers Locator.findAdapterById: the endpoints of an adapter, or of up to N
+// members of a replica group in policy order. A known adapter that is not active gives no
+// endpoints and no error (the client gets a null proxy).
+func (r *Registry) FindAdapter(id string) ([]reference.Endpoint, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if g := r.groups[id]; g != nil {
+		var eps []reference.Endpoint
+		for _, m := range r.orderLocked(g) {
+			if a := r.adapters[m]; a != nil && a.Proxy != nil {
+				eps = append(eps, a.Proxy.Endpoints...)
+			}
+		}
+		return eps, nil
+	}
+	a := r.adapters[id]
+	if a == nil {
+		return nil, ErrAdapterNotFound
+	}
+	if a.Proxy == nil {
+		return nil, nil
+	}
+	return a.Proxy.Endpoints, nil
+}
+
+// orderLocked returns up to N member ids of g in policy order. r.mu must be held.
+func (r *Registry) orderLocked(g *group) []string {
+	return g.policy.order(g.members, rand.IntN)
+}
+
+// ReplicaGroupMembers answers Query.findAllReplicas: the member adapter ids of a replica group,
+// or nil if id is not a replica group.
+func (r *Registry) ReplicaGroupMembers(id string) []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if g := r.groups[id]; g != nil {
+		return append([]string(nil), g.members...)
+	}
+	return nil
+}
+
+// Adapters returns every adapter, for listing.
+func (r *Registry) Adapters() []store.Adapter {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]store.Adapter, 0, len(r.adapters))
+	for _, a := range r.adapters {
+		out = append(out, *a)
+	}
+	return out
+}
+
+// Adapter returns one adapter.
+func (r *Registry) Adapter(id string) (store.Adapter, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	a := r.adapters[id]
+	if a == nil {
+		return store.Adapter{}, false
+	}
+	return *a, true
+}
+
+// ReplicaGroups returns every replica group id with its members.
+func (r *Registry) ReplicaGroups() map[string][]string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make(map[string][]string, len(r.groups))
+	for id, g := range r.groups {
+		out[id] = append([]string(nil), g.members...)
+	}
+	return out
+}
+
+// SetAdapterDirectProxy answers LocatorRegistry.set(Replicated)AdapterDirectProxy for a
+// dynamically registered adapter: proxy nil unregisters. With dynamic registration off every
+// undeployed adapter is ErrAdapterNotFound. Joining a replica group under another group than the
+// one the adapter is registered in replaces its membership (last writer wins, as IceGrid).
+func (r *Registry) SetAdapterDirectProxy(ctx context.Context, id, groupID string, proxy *reference.Reference) error {
+	if id == "" {
+		return nil // IceGrid ignores an empty adapter id
+	}
+	if !r.cfg.DynamicRegistration {
+		return ErrAdapterNotFound
+	}
+	if !store.ValidKey(id) || (groupID != "" && !store.ValidKey(groupID)) {
+		return fmt.Errorf("%w: adapter id %.40q / replica group %.40q", ErrInvalidArgument, id, groupID)
+	}
+	r.mu.RLock()
+	_, isGroup := r.groups[id]
+	_, isAdapter := r.adapters[groupID]
+	r.mu.RUnlock()
+	if isGroup || (groupID != "" && isAdapter) {
+		return ErrInvalidReplicaGroup // an id cannot be both an adapter and a replica group
+	}
+	unlock := r.lockKey('a', id)
+	defer unlock()
+	if proxy == nil {
+		r.mu.RLock()
+		_, known := r.adapters[id]
+		r.mu.RUnlock()
+		if !known {
+			return nil
+		}
+		if err := r.store.DeleteAdapter(ctx, id); err != nil {
+			return fmt.Errorf("registry: unregister adapter %q: %w", id, err)
+		}
+		r.applyAdapter(id, nil)
+		return nil
+	}
+	a := &store.Adapter{ID: id, ReplicaGroup: groupID, Proxy: proxy}
+	if err := r.store.PutAdapter(ctx, a); err != nil {
+		return fmt.Errorf("registry: register adapter %q: %w", id, err)
+	}
+	r.applyAdapter(id, a)
+	return nil
+}
+
+// RemoveAdapter deletes a dynamically registered adapter (admin "adapter remove").
+func (r *Registry) RemoveAdapter(ctx context.Context, id string) error {
+	unlock := r.lockKey('a', id)
+	defer unlock()
+	r.mu.RLock()
+	_, known := r.adapters[id]
+	r.mu.RUnlock()
+	if !known {
+		return ErrAdapterNotFound
+	}
+	if err := r.store.DeleteAdapter(ctx, id); err != nil {
+		return fmt.Errorf("registry: remove adapter %q: %w", id, err)
+	}
+	r.applyAdapter(id, nil)
+	return nil
+}
+
+// applyAdapter sets (a != nil) or deletes the adapter id in memory, keeping groups in step.
+func (r *Registry) applyAdapter(id string, a *store.Adapter) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if old := r.adapters[id]; old != nil && old.ReplicaGroup != "" && (a == nil || a.ReplicaGroup != old.ReplicaGroup) {
+		r.leaveGroupLocked(old.ReplicaGroup, id)
+	}
+	if a == nil {
+		delete(r.adapters, id)
+		return
+	}
+	old := r.adapters[id]
+	r.adapters[id] = a
+	if a.ReplicaGroup != "" && (old == nil || old.ReplicaGroup != a.ReplicaGroup) {
+		g := r.groups[a.ReplicaGroup]
+		if g == nil {
+			g = &group{id: a.ReplicaGroup, policy: Policy{Type: Random}}
+			r.groups[a.ReplicaGroup] = g
+		}
+		g.members = append(g.members, id)
+	}
+}
+
+func (r *Registry) leaveGroupLocked(groupID, id string) {
+	g := r.groups[groupID]
+	if g == nil {
+		return
+	}
+	for i, m := range g.members {
+		if m == id {
+			g.members = append(g.members[:i:i], g.members[i+1:]...)
+			break
+		}
+	}
+	if len(g.members) == 0 {
+		delete(r.groups, groupID)
+	}
+}

@@ -1,0 +1,161 @@
+package registry_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+
+	"floe/ice/encoding"
+	"floe/ice/reference"
+	"floe/internal/registry"
+	"floe/internal/store"
+	"floe/internal/store/storetest"
+)
+
+func newRegistry(t *testing.T, dynamic bool) (*registry.Registry, *storetest.Memory) {
+	t.Helper()
+	m := storetest.NewMemory()
+	r, err := registry.New(context.Background(), registry.Config{DynamicRegistration: dynamic}, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, m
+}
+
+func endpoints(eps []reference.Endpoint) []string {
+	var out []string
+	for _, ep := range eps {
+		out = append(out, ep.String())
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestDynamicRegistration(t *testing.T) {
+	ctx := context.Background()
+	r, m := newRegistry(t, true)
+	p := storetest.MustParse(t, "dummy:tcp -h 127.0.0.1 -p 10001 -t 60000")
+	if err := r.SetAdapterDirectProxy(ctx, "A", "", p); err != nil {
+		t.Fatal(err)
+	}
+	eps, err := r.FindAdapter("A")
+	if err != nil || len(eps) != 1 || eps[0].String() != "tcp -h 127.0.0.1 -p 10001 -t 60000" {
+		t.Fatalf("FindAdapter(A) = %v, %v", endpoints(eps), err)
+	}
+	// Re-registration overwrites (last writer wins).
+	p2 := storetest.MustParse(t, "dummy:tcp -h 127.0.0.1 -p 10002 -t 60000")
+	if err := r.SetAdapterDirectProxy(ctx, "A", "", p2); err != nil {
+		t.Fatal(err)
+	}
+	if eps, _ := r.FindAdapter("A"); eps[0].String() != "tcp -h 127.0.0.1 -p 10002 -t 60000" {
+		t.Errorf("after re-registration FindAdapter(A) = %v", endpoints(eps))
+	}
+	if err := r.SetAdapterDirectProxy(ctx, "A", "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.FindAdapter("A"); !errors.Is(err, registry.ErrAdapterNotFound) {
+		t.Errorf("after unregistration FindAdapter(A) = %v, want ErrAdapterNotFound", err)
+	}
+	if m.Writes != 3 {
+		t.Errorf("store writes = %d, want 3", m.Writes)
+	}
+	// Registry restarted over the same store sees nothing of A.
+	r2, err := registry.New(ctx, registry.Config{DynamicRegistration: true}, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r2.FindAdapter("A"); !errors.Is(err, registry.ErrAdapterNotFound) {
+		t.Errorf("reloaded FindAdapter(A) = %v", err)
+	}
+}
+
+func TestRegistrationDisabled(t *testing.T) {
+	r, m := newRegistry(t, false)
+	err := r.SetAdapterDirectProxy(context.Background(), "A", "", storetest.MustParse(t, "dummy:tcp -h 127.0.0.1 -p 1"))
+	if !errors.Is(err, registry.ErrAdapterNotFound) {
+		t.Errorf("SetAdapterDirectProxy with dynamic registration off = %v, want ErrAdapterNotFound", err)
+	}
+	if m.Writes != 0 {
+		t.Errorf("store writes = %d, want 0", m.Writes)
+	}
+}
+
+func TestStoreFailureChangesNothing(t *testing.T) {
+	r, m := newRegistry(t, true)
+	m.Fail = store.ErrUnavailable
+	err := r.SetAdapterDirectProxy(context.Background(), "A", "", storetest.MustParse(t, "dummy:tcp -h 127.0.0.1 -p 1"))
+	if !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("SetAdapterDirectProxy = %v, want ErrUnavailable", err)
+	}
+	if _, err := r.FindAdapter("A"); !errors.Is(err, registry.ErrAdapterNotFound) {
+		t.Errorf("a failed write was applied: FindAdapter(A) = %v", err)
+	}
+}
+
+func TestReplicaGroup(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newRegistry(t, true)
+	for i, id := range []string{"A1", "A2"} {
+		p := storetest.MustParse(t, "dummy:tcp -h 127.0.0.1 -p "+string(rune('1'+i)))
+		if err := r.SetAdapterDirectProxy(ctx, id, "RG", p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eps, err := r.FindAdapter("RG")
+	if got := endpoints(eps); err != nil || !slices.Equal(got, []string{"tcp -h 127.0.0.1 -p 1 -t 60000", "tcp -h 127.0.0.1 -p 2 -t 60000"}) {
+		t.Errorf("FindAdapter(RG) = %v, %v", got, err)
+	}
+	if got := r.ReplicaGroupMembers("RG"); !slices.Equal(got, []string{"A1", "A2"}) {
+		t.Errorf("ReplicaGroupMembers(RG) = %v", got)
+	}
+	// An adapter id cannot register as a replica group and vice versa.
+	if err := r.SetAdapterDirectProxy(ctx, "RG", "", storetest.MustParse(t, "dummy:tcp -p 3")); !errors.Is(err, registry.ErrInvalidReplicaGroup) {
+		t.Errorf("registering adapter RG = %v, want ErrInvalidReplicaGroup", err)
+	}
+	for _, id := range []string{"A1", "A2"} {
+		if err := r.SetAdapterDirectProxy(ctx, id, "RG", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := r.FindAdapter("RG"); !errors.Is(err, registry.ErrAdapterNotFound) {
+		t.Errorf("empty implicit group: FindAdapter(RG) = %v, want ErrAdapterNotFound", err)
+	}
+}
+
+func TestObjects(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newRegistry(t, false)
+	id := encoding.Identity{Name: "hello"}
+	o := &store.Object{Identity: id, Type: "::Demo::Hello", Proxy: storetest.MustParse(t, "hello @ A")}
+	if err := r.AddObject(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.AddObject(ctx, o); !errors.Is(err, registry.ErrObjectExists) {
+		t.Errorf("second AddObject = %v, want ErrObjectExists", err)
+	}
+	if got, err := r.FindObject(id); err != nil || got.String() != "hello -t -e 1.1 @ A" {
+		t.Errorf("FindObject = %v, %v", got, err)
+	}
+	if got := r.FindObjectByType("::Demo::Hello"); got == nil || got.AdapterID != "A" {
+		t.Errorf("FindObjectByType = %v", got)
+	}
+	if got := r.FindObjectsByType("::Nope"); len(got) != 0 {
+		t.Errorf("FindObjectsByType(::Nope) = %v", got)
+	}
+	if err := r.RemoveObject(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.FindObject(id); !errors.Is(err, registry.ErrObjectNotFound) {
+		t.Errorf("after remove FindObject = %v", err)
+	}
+	if got := r.FindObjectByType("::Demo::Hello"); got != nil {
+		t.Errorf("after remove FindObjectByType = %v", got)
+	}
+	builtin := &store.Object{Identity: encoding.Identity{Category: "IceGrid", Name: "Locator"}, Type: "::IceGrid::Locator",
+		Proxy: storetest.MustParse(t, "IceGrid/Locator:tcp -p 4061")}
+	r.AddBuiltinObject(builtin)
+	if err := r.RemoveObject(ctx, builtin.Identity); err == nil {
+		t.Error("RemoveObject(builtin) succeeded")
+	}
+}

@@ -1,0 +1,131 @@
+// Package store defines what a registry keeps durably — dynamically registered adapters and
+// well-known objects (applications come with the descriptor work) — and the Store interface that
+// holds them. Records are JSON, the same bytes in every implementation: the embedded bbolt store
+// of a standalone registry (store/bolt) and ZooKeeper (SPEC.md §5). The package has no I/O of its
+// own; the registry package decides what to write and when.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"floe/ice/encoding"
+	"floe/ice/reference"
+)
+
+// ErrUnavailable is wrapped by errors that mean the store cannot take writes right now (closed,
+// disk failure, no quorum). Callers map it to "service unavailable".
+var ErrUnavailable = errors.New("store unavailable")
+
+// Adapter is a dynamically registered object adapter: what a server sent with
+// setAdapterDirectProxy or setReplicatedAdapterDirectProxy.
+type Adapter struct {
+	ID           string
+	ReplicaGroup string               // "" when the adapter is not in a replica group
+	Proxy        *reference.Reference // the direct proxy registered; never nil in the store
+}
+
+// Object is a well-known object.
+type Object struct {
+	Identity encoding.Identity
+	Type     string
+	Proxy    *reference.Reference
+}
+
+// Snapshot is everything a store holds, as loaded at start.
+type Snapshot struct {
+	Adapters []*Adapter
+	Objects  []*Object
+}
+
+// Store keeps registry state durably. A nil error from a Put or Delete means the change is
+// durable (fsynced or acknowledged by a quorum). Implementations are safe for concurrent use.
+type Store interface {
+	// Load returns everything stored. A record that does not decode is an error that names it.
+	Load(ctx context.Context) (*Snapshot, error)
+	PutAdapter(ctx context.Context, a *Adapter) error
+	DeleteAdapter(ctx context.Context, id string) error
+	PutObject(ctx context.Context, o *Object) error
+	DeleteObject(ctx context.Context, id encoding.Identity) error
+	Close() error
+}
+
+// adapterJSON and objectJSON are the record formats (SPEC.md §5). Proxies are stringified.
+type adapterJSON struct {
+	ID           string `json:"id"`
+	ReplicaGroup string `json:"replicaGroupId,omitempty"`
+	Proxy        string `json:"proxy"`
+}
+
+type objectJSON struct {
+	Identity string `json:"identity"`
+	Type     string `json:"type"`
+	Proxy    string `json:"proxy"`
+}
+
+// MaxKeyLen bounds adapter ids, identities and types, as IceGrid's 511-byte LMDB keys.
+const MaxKeyLen = 511
+
+// recordDefaults parse stored proxies; stored strings always carry explicit options.
+var recordDefaults = reference.Defaults{Timeout: 60000, Encoding: encoding.Encoding11, Protocol: "tcp"}
+
+// MarshalAdapter encodes a record.
+func MarshalAdapter(a *Adapter) ([]byte, error) {
+	if a.Proxy == nil {
+		return nil, fmt.Errorf("store: adapter %q without a proxy", a.ID)
+	}
+	return json.Marshal(adapterJSON{ID: a.ID, ReplicaGroup: a.ReplicaGroup, Proxy: a.Proxy.String()})
+}
+
+// UnmarshalAdapter decodes and validates a record.
+func UnmarshalAdapter(b []byte) (*Adapter, error) {
+	var j adapterJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return nil, fmt.Errorf("store: adapter record: %w", err)
+	}
+	if j.ID == "" || len(j.ID) > MaxKeyLen {
+		return nil, fmt.Errorf("store: adapter record: bad id %.40q", j.ID)
+	}
+	p, err := reference.Parse(j.Proxy, recordDefaults)
+	if err != nil || p == nil {
+		return nil, fmt.Errorf("store: adapter %q: bad proxy %.80q: %v", j.ID, j.Proxy, err)
+	}
+	return &Adapter{ID: j.ID, ReplicaGroup: j.ReplicaGroup, Proxy: p}, nil
+}
+
+// MarshalObject encodes a record.
+func MarshalObject(o *Object) ([]byte, error) {
+	if o.Proxy == nil {
+		return nil, fmt.Errorf("store: object %q without a proxy", reference.IdentityString(o.Identity))
+	}
+	return json.Marshal(objectJSON{Identity: reference.IdentityString(o.Identity), Type: o.Type, Proxy: o.Proxy.String()})
+}
+
+// UnmarshalObject decodes and validates a record.
+func UnmarshalObject(b []byte) (*Object, error) {
+	var j objectJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return nil, fmt.Errorf("store: object record: %w", err)
+	}
+	id, err := reference.ParseIdentity(j.Identity)
+	if err != nil || id.Name == "" {
+		return nil, fmt.Errorf("store: object record: bad identity %.80q", j.Identity)
+	}
+	p, err := reference.Parse(j.Proxy, recordDefaults)
+	if err != nil || p == nil {
+		return nil, fmt.Errorf("store: object %q: bad proxy %.80q: %v", j.Identity, j.Proxy, err)
+	}
+	return &Object{Identity: id, Type: j.Type, Proxy: p}, nil
+}
+
+// ObjectKey is the key of an object record: its stringified identity.
+func ObjectKey(id encoding.Identity) string { return reference.IdentityString(id) }
+
+// ValidKey reports whether s can be a key (adapter id, identity) in every store: not empty, at
+// most MaxKeyLen bytes, valid as a ZooKeeper node name.
+func ValidKey(s string) bool {
+	return s != "" && len(s) <= MaxKeyLen && s != "." && s != ".." && !strings.ContainsAny(s, "\x00")
+}

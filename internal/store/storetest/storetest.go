@@ -1,0 +1,147 @@
+// Package storetest holds what tests of store.Store implementations and their users share: a
+// conformance suite that every implementation must pass (Run), and an in-memory Store for unit
+// tests of pure logic (Memory).
+package storetest
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"floe/ice/encoding"
+	"floe/ice/reference"
+	"floe/internal/store"
+)
+
+// Memory is an in-memory store.Store. Fail, when set, makes every write fail with it.
+type Memory struct {
+	mu       sync.Mutex
+	adapters map[string]*store.Adapter
+	objects  map[encoding.Identity]*store.Object
+	Fail     error
+	Writes   int
+}
+
+// NewMemory returns an empty Memory store.
+func NewMemory() *Memory {
+	return &Memory{adapters: map[string]*store.Adapter{}, objects: map[encoding.Identity]*store.Object{}}
+}
+
+// Load implements store.Store.
+func (m *Memory) Load(context.Context) (*store.Snapshot, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := &store.Snapshot{}
+	for _, a := range m.adapters {
+		s.Adapters = append(s.Adapters, a)
+	}
+	for _, o := range m.objects {
+		s.Objects = append(s.Objects, o)
+	}
+	return s, nil
+}
+
+func (m *Memory) write(f func()) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.Fail != nil {
+		return m.Fail
+	}
+	m.Writes++
+	f()
+	return nil
+}
+
+// PutAdapter implements store.Store.
+func (m *Memory) PutAdapter(_ context.Context, a *store.Adapter) error {
+	return m.write(func() { m.adapters[a.ID] = a })
+}
+
+// DeleteAdapter implements store.Store.
+func (m *Memory) DeleteAdapter(_ context.Context, id string) error {
+	return m.write(func() { delete(m.adapters, id) })
+}
+
+// PutObject implements store.Store.
+func (m *Memory) PutObject(_ context.Context, o *store.Object) error {
+	return m.write(func() { m.objects[o.Identity] = o })
+}
+
+// DeleteObject implements store.Store.
+func (m *Memory) DeleteObject(_ context.Context, id encoding.Identity) error {
+	return m.write(func() { delete(m.objects, id) })
+}
+
+// Close implements store.Store.
+func (m *Memory) Close() error { return nil }
+
+// MustParse parses a proxy string or fails the test.
+func MustParse(t testing.TB, s string) *reference.Reference {
+	t.Helper()
+	r, err := reference.Parse(s, reference.Defaults{Timeout: 60000, Encoding: encoding.Encoding11, Protocol: "tcp"})
+	if err != nil || r == nil {
+		t.Fatalf("reference.Parse(%q) = %v, %v", s, r, err)
+	}
+	return r
+}
+
+// Run is the conformance suite. open must return a fresh, empty store; reopen must return a new
+// Store over the same data after the previous one was closed.
+func Run(t *testing.T, open func(t *testing.T) store.Store, reopen func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	s := open(t)
+	a1 := &store.Adapter{ID: "A1", Proxy: MustParse(t, "dummy -t -e 1.1:tcp -h 127.0.0.1 -p 10001 -t 60000")}
+	a2 := &store.Adapter{ID: "A2", ReplicaGroup: "RG", Proxy: MustParse(t, "dummy -t -e 1.1:tcp -h 127.0.0.1 -p 10002 -t 60000")}
+	o1 := &store.Object{Identity: encoding.Identity{Name: "hello", Category: "c"}, Type: "::Demo::Hello",
+		Proxy: MustParse(t, "c/hello -t -e 1.1 @ A1")}
+	for _, err := range []error{s.PutAdapter(ctx, a1), s.PutAdapter(ctx, a2), s.PutObject(ctx, o1),
+		s.DeleteAdapter(ctx, "missing"), s.DeleteObject(ctx, encoding.Identity{Name: "missing"})} {
+		if err != nil {
+			t.Fatalf("write: %v", err)
+		}
+	}
+	want := summarize(&store.Snapshot{Adapters: []*store.Adapter{a1, a2}, Objects: []*store.Object{o1}})
+	check := func(s store.Store, want map[string]string) {
+		t.Helper()
+		snap, err := s.Load(ctx)
+		if err != nil {
+			t.Fatalf("Load: %v", err)
+		}
+		if diff := cmp.Diff(want, summarize(snap)); diff != "" {
+			t.Errorf("Load() mismatch (-want +got):\n%s", diff)
+		}
+	}
+	check(s, want)
+	if err := s.DeleteAdapter(ctx, "A2"); err != nil {
+		t.Fatal(err)
+	}
+	delete(want, "adapter A2")
+	check(s, want)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = reopen(t)
+	defer s.Close()
+	check(s, want)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutAdapter(ctx, a1); err == nil || !errors.Is(err, store.ErrUnavailable) {
+		t.Errorf("PutAdapter after Close = %v, want ErrUnavailable", err)
+	}
+}
+
+// summarize flattens a snapshot into comparable strings.
+func summarize(s *store.Snapshot) map[string]string {
+	m := map[string]string{}
+	for _, a := range s.Adapters {
+		m["adapter "+a.ID] = a.ReplicaGroup + " " + a.Proxy.String()
+	}
+	for _, o := range s.Objects {
+		m["object "+store.ObjectKey(o.Identity)] = o.Type + " " + o.Proxy.String()
+	}
+	return m
+}

@@ -1,0 +1,87 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// binDir is a temporary directory created by TestMain for the binaries built by the tests.
+var binDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "floe-e2e-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		os.Exit(1)
+	}
+	binDir = dir
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+var floeBuild struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// floeBinary builds bin/floe from the module root once per test binary run, on first use, so
+// runs that do not select the floe target do not need it to compile.
+func floeBinary(t *testing.T) string {
+	t.Helper()
+	floeBuild.once.Do(func() {
+		path := filepath.Join(binDir, "floe")
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", path, "./cmd/floe")
+		cmd.Dir = filepath.Join("..", "..")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			floeBuild.err = fmt.Errorf("go build ./cmd/floe: %v\n%s", err, out)
+			return
+		}
+		floeBuild.path = path
+	})
+	if floeBuild.err != nil {
+		t.Fatal(floeBuild.err)
+	}
+	return floeBuild.path
+}
+
+// floe is `floe registry` in standalone mode, administered with `floe admin` over HTTP.
+type floe struct {
+	*registry
+	bin string
+}
+
+func newFloe(t *testing.T) target {
+	return &floe{registry: newRegistry(t, "floe"), bin: floeBinary(t)}
+}
+
+func (f *floe) start(t *testing.T, dynamic bool) {
+	t.Helper()
+	cfg := f.writeConfig(t, dynamic, "Floe.HTTP.Endpoint="+f.httpAddr())
+	f.run(t, f.healthy, f.bin, "registry", "--Ice.Config="+cfg)
+}
+
+// healthy reports whether GET /healthz answers 200.
+func (f *floe) healthy() bool {
+	c := http.Client{Timeout: time.Second}
+	resp, err := c.Get("http://" + f.httpAddr() + "/healthz")
+	if err != nil {
+		return false
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+func (f *floe) admin(t *testing.T, command string) error {
+	return runAdmin(t, f.bin, "admin", "--registry", "http://"+f.httpAddr(), "-e", command)
+}

@@ -1,0 +1,47 @@
+package interop_test
+
+import (
+	"testing"
+	"time"
+
+	"floe/ice"
+	"floe/ice/encoding"
+)
+
+// startGoTester serves a Go Tester on 127.0.0.1 and returns a client for it.
+func startGoTester(t *testing.T, props ...string) testerClient {
+	t.Helper()
+	comm := newCommunicator(t, props...)
+	a, err := comm.CreateObjectAdapterWithEndpoints("TestAdapter", "tcp -h 127.0.0.1 -p 0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := a.Add(&tester{}, ice.Identity{Name: "tester"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Activate(testContext(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	client := newCommunicator(t)
+	cp, err := client.StringToProxy(p.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testerClient{p: cp}
+}
+
+// TestGoClientGoServer runs the same checks Go to Go, without Python.
+func TestGoClientGoServer(t *testing.T) {
+	c := startGoTester(t)
+	for _, enc := range []encoding.Version{encoding.Encoding11, encoding.Encoding10} {
+		t.Run("encoding "+enc.String(), func(t *testing.T) {
+			c := testerClient{p: c.p.WithEncoding(enc)}
+			checkTwoway(t, c)
+			checkOneway(t, c)
+			checkExceptions(t, c)
+			checkOptionals(t, c, enc)
+			checkClasses(t, c)
+		})
+	}
+}

@@ -1,0 +1,123 @@
+package interop_test
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"floe/ice"
+	"floe/ice/properties"
+)
+
+const python = "/usr/bin/python3"
+
+// requirePython skips (or, in CI, fails) when real Python Ice 3.7 is missing.
+func requirePython(t *testing.T) {
+	t.Helper()
+	if err := exec.Command(python, "-c", "import Ice").Run(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("python3-zeroc-ice is required in CI: %v", err)
+		}
+		t.Skipf("python3-zeroc-ice not installed: %v", err)
+	}
+}
+
+func testdata(name string) string {
+	p, _ := filepath.Abs(filepath.Join("testdata", name))
+	return p
+}
+
+// startPython runs a Python peer script and returns the proxy from its "READY <proxy>" line.
+// The process is killed (by PID) at cleanup if it has not exited.
+func startPython(t *testing.T, script string, args ...string) (string, *exec.Cmd) {
+	t.Helper()
+	cmd := exec.Command(python, append([]string{testdata(script)}, args...)...)
+	cmd.Stderr = &testWriter{t: t, prefix: script + ": "}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	})
+	ready := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if p, ok := strings.CutPrefix(sc.Text(), "READY "); ok {
+				ready <- p
+			} else {
+				t.Logf("%s: %s", script, sc.Text())
+			}
+		}
+	}()
+	select {
+	case p := <-ready:
+		return p, cmd
+	case <-exited:
+		t.Fatalf("%s exited before READY", script)
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("%s: no READY line within 30s", script)
+	}
+	return "", nil
+}
+
+// runPython runs a Python script to completion (bounded) and returns its combined output.
+func runPython(t *testing.T, timeout time.Duration, script string, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, python, append([]string{testdata(script)}, args...)...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+type testWriter struct {
+	t      *testing.T
+	prefix string
+}
+
+func (w *testWriter) Write(b []byte) (int, error) {
+	w.t.Logf("%s%s", w.prefix, strings.TrimRight(string(b), "\n"))
+	return len(b), nil
+}
+
+// newCommunicator creates a Go communicator from Name=Value properties; it is destroyed at
+// cleanup.
+func newCommunicator(t *testing.T, props ...string) *ice.Communicator {
+	t.Helper()
+	p := properties.New()
+	for _, kv := range props {
+		k, v, _ := strings.Cut(kv, "=")
+		p.Set(k, v)
+	}
+	c, err := ice.New(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Destroy)
+	return c
+}
+
+func testContext(t *testing.T, d time.Duration) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
