@@ -28,14 +28,14 @@ type ObjectAdapter struct {
 	ctx       context.Context // passed to servants; cancelled by Deactivate
 	cancel    context.CancelFunc
 
-	mu        sync.RWMutex // guards the fields below
-	servants  map[Identity]map[string]Object
-	defaults  map[string]Object // default servants by category
-	conns     map[*Connection]struct{}
-	active    bool
-	done      bool
-	locator   *locatorInfo
-	wg        sync.WaitGroup // accept loops
+	mu       sync.RWMutex // guards the fields below
+	servants map[Identity]map[string]Object
+	defaults map[string]Object // default servants by category
+	conns    map[*Connection]struct{}
+	active   bool
+	done     bool
+	locator  *locatorInfo
+	wg       sync.WaitGroup // accept loops
 }
 
 // CreateObjectAdapter creates an adapter configured by <name>.Endpoints, .PublishedEndpoints,

@@ -247,4 +247,3 @@ func (c *Communicator) isDestroyed() bool {
 	defer c.mu.Unlock()
 	return c.destroyed
 }
-

@@ -51,8 +51,8 @@ type Connection struct {
 type connState uint8
 
 const (
-	stateActive connState = iota
-	stateClosing          // no new requests; CloseConnection sent or about to be
+	stateActive  connState = iota
+	stateClosing           // no new requests; CloseConnection sent or about to be
 	stateClosed
 )
 

@@ -42,7 +42,7 @@ type Object interface {
 // Servants that are not TypedObject answer as "::Ice::Object".
 type TypedObject interface {
 	Object
-	IceID() string     // most-derived type id
+	IceID() string    // most-derived type id
 	IceIDs() []string // every type id, including "::Ice::Object", sorted
 }
 

@@ -10,19 +10,19 @@ import (
 
 // Sentinel errors for Ice's local exceptions. Use errors.Is.
 var (
-	ErrObjectNotExist          = errors.New("ice: object does not exist")
-	ErrFacetNotExist           = errors.New("ice: facet does not exist")
-	ErrOperationNotExist       = errors.New("ice: operation does not exist")
-	ErrNoEndpoint              = errors.New("ice: no endpoint")
-	ErrConnectionLost          = errors.New("ice: connection lost")
-	ErrConnectionClosed        = errors.New("ice: connection closed by peer") // CloseConnectionException
-	ErrConnectionTimeout       = errors.New("ice: connection timed out")      // ACM closed it
-	ErrCommunicatorDestroyed   = errors.New("ice: communicator destroyed")
-	ErrAdapterDeactivated      = errors.New("ice: object adapter deactivated")
-	ErrTwowayOnly              = errors.New("ice: operation needs a twoway proxy")
-	ErrUnknown                 = errors.New("ice: unknown exception")
-	ErrNotRegistered           = errors.New("ice: not registered")
-	ErrObjectAdapterIDInUse    = errors.New("ice: object adapter id in use")
+	ErrObjectNotExist           = errors.New("ice: object does not exist")
+	ErrFacetNotExist            = errors.New("ice: facet does not exist")
+	ErrOperationNotExist        = errors.New("ice: operation does not exist")
+	ErrNoEndpoint               = errors.New("ice: no endpoint")
+	ErrConnectionLost           = errors.New("ice: connection lost")
+	ErrConnectionClosed         = errors.New("ice: connection closed by peer") // CloseConnectionException
+	ErrConnectionTimeout        = errors.New("ice: connection timed out")      // ACM closed it
+	ErrCommunicatorDestroyed    = errors.New("ice: communicator destroyed")
+	ErrAdapterDeactivated       = errors.New("ice: object adapter deactivated")
+	ErrTwowayOnly               = errors.New("ice: operation needs a twoway proxy")
+	ErrUnknown                  = errors.New("ice: unknown exception")
+	ErrNotRegistered            = errors.New("ice: not registered")
+	ErrObjectAdapterIDInUse     = errors.New("ice: object adapter id in use")
 	ErrAlreadyRegisteredServant = errors.New("ice: servant already registered")
 )
 
@@ -73,7 +73,9 @@ type NotRegisteredError struct {
 	ID   string
 }
 
-func (e *NotRegisteredError) Error() string { return fmt.Sprintf("ice: no %s with id %q is registered", e.Kind, e.ID) }
+func (e *NotRegisteredError) Error() string {
+	return fmt.Sprintf("ice: no %s with id %q is registered", e.Kind, e.ID)
+}
 
 // Is matches ErrNotRegistered.
 func (e *NotRegisteredError) Is(target error) bool { return target == ErrNotRegistered }

@@ -18,11 +18,11 @@ type (
 
 // Type ids of the Locator.ice exceptions.
 const (
-	AdapterNotFoundTypeID        = "::Ice::AdapterNotFoundException"
-	InvalidReplicaGroupIDTypeID  = "::Ice::InvalidReplicaGroupIdException"
-	AdapterAlreadyActiveTypeID   = "::Ice::AdapterAlreadyActiveException"
-	ObjectNotFoundTypeID         = "::Ice::ObjectNotFoundException"
-	ServerNotFoundTypeID         = "::Ice::ServerNotFoundException"
+	AdapterNotFoundTypeID       = "::Ice::AdapterNotFoundException"
+	InvalidReplicaGroupIDTypeID = "::Ice::InvalidReplicaGroupIdException"
+	AdapterAlreadyActiveTypeID  = "::Ice::AdapterAlreadyActiveException"
+	ObjectNotFoundTypeID        = "::Ice::ObjectNotFoundException"
+	ServerNotFoundTypeID        = "::Ice::ServerNotFoundException"
 )
 
 func (*AdapterNotFoundException) TypeID() string       { return AdapterNotFoundTypeID }
@@ -37,11 +37,15 @@ func (e *AdapterAlreadyActiveException) Error() string  { return e.TypeID() }
 func (e *ObjectNotFoundException) Error() string        { return e.TypeID() }
 func (e *ServerNotFoundException) Error() string        { return e.TypeID() }
 
-func (e *AdapterNotFoundException) EncodeSlices(enc *encoding.Encoder)       { emptySlice(enc, e.TypeID()) }
-func (e *InvalidReplicaGroupIDException) EncodeSlices(enc *encoding.Encoder) { emptySlice(enc, e.TypeID()) }
-func (e *AdapterAlreadyActiveException) EncodeSlices(enc *encoding.Encoder)  { emptySlice(enc, e.TypeID()) }
-func (e *ObjectNotFoundException) EncodeSlices(enc *encoding.Encoder)        { emptySlice(enc, e.TypeID()) }
-func (e *ServerNotFoundException) EncodeSlices(enc *encoding.Encoder)        { emptySlice(enc, e.TypeID()) }
+func (e *AdapterNotFoundException) EncodeSlices(enc *encoding.Encoder) { emptySlice(enc, e.TypeID()) }
+func (e *InvalidReplicaGroupIDException) EncodeSlices(enc *encoding.Encoder) {
+	emptySlice(enc, e.TypeID())
+}
+func (e *AdapterAlreadyActiveException) EncodeSlices(enc *encoding.Encoder) {
+	emptySlice(enc, e.TypeID())
+}
+func (e *ObjectNotFoundException) EncodeSlices(enc *encoding.Encoder) { emptySlice(enc, e.TypeID()) }
+func (e *ServerNotFoundException) EncodeSlices(enc *encoding.Encoder) { emptySlice(enc, e.TypeID()) }
 
 func (*AdapterNotFoundException) DecodeSlices(d *encoding.Decoder)       { readEmptySlice(d) }
 func (*InvalidReplicaGroupIDException) DecodeSlices(d *encoding.Decoder) { readEmptySlice(d) }

@@ -16,7 +16,9 @@ type LocatorRegistryServant struct{ *Server }
 func (LocatorRegistryServant) IceID() string { return "::Ice::LocatorRegistry" }
 
 // IceIDs returns the type ids, sorted.
-func (LocatorRegistryServant) IceIDs() []string { return []string{"::Ice::LocatorRegistry", "::Ice::Object"} }
+func (LocatorRegistryServant) IceIDs() []string {
+	return []string{"::Ice::LocatorRegistry", "::Ice::Object"}
+}
 
 // Dispatch serves Ice::LocatorRegistry.
 func (s LocatorRegistryServant) Dispatch(ctx context.Context, cur *ice.Current, in *encoding.Decoder, _ *encoding.Encoder) (err error) {
@@ -140,7 +142,9 @@ type LocatorFinderServant struct{ *Server }
 func (LocatorFinderServant) IceID() string { return "::Ice::LocatorFinder" }
 
 // IceIDs returns the type ids, sorted.
-func (LocatorFinderServant) IceIDs() []string { return []string{"::Ice::LocatorFinder", "::Ice::Object"} }
+func (LocatorFinderServant) IceIDs() []string {
+	return []string{"::Ice::LocatorFinder", "::Ice::Object"}
+}
 
 // Dispatch serves Ice::LocatorFinder.
 func (s LocatorFinderServant) Dispatch(_ context.Context, cur *ice.Current, _ *encoding.Decoder, out *encoding.Encoder) error {
