@@ -42,6 +42,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Getenv reads ICE_CONFIG; nil means os.Getenv.
 	Getenv func(string) string
+	// Prefixes are property prefixes taken from the command line in addition to Ice's own
+	// (properties.IcePrefixes), e.g. an adapter name, as parseCommandLineOptions would.
+	Prefixes []string
 }
 
 // Initialize parses Ice properties from args (--Ice.Config=FILE, ICE_CONFIG, --Name=Value) and
@@ -53,7 +56,8 @@ func Initialize(ctx context.Context, args []string, opts Options) (*Communicator
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	props, rest, err := properties.Parse(args, getenv)
+	prefixes := append(append([]string(nil), properties.IcePrefixes...), opts.Prefixes...)
+	props, rest, err := properties.Parse(args, getenv, prefixes)
 	if err != nil {
 		return nil, nil, err
 	}

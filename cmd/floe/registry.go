@@ -29,7 +29,7 @@ func runRegistry(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			"tcp -h 127.0.0.1 -p 4061, data in ./floe-data, HTTP API on 127.0.0.1:4080.")
 		return nil
 	}
-	props, rest, err := properties.Parse(args, nil)
+	props, rest, err := properties.Parse(args, nil, nil)
 	if err != nil {
 		return &usageError{err.Error()}
 	}

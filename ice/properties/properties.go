@@ -27,16 +27,36 @@ func New() *Properties {
 	return &Properties{m: map[string]string{}, used: map[string]bool{}}
 }
 
+// IcePrefixes are the property prefixes Ice.initialize takes from the command line; other
+// --Name=Value arguments are left to the application (Properties::parseCommandLineOptions).
+var IcePrefixes = []string{"Ice", "IceBox", "IceBoxAdmin", "IceBT", "IceDiscovery", "IceGrid", "IceGridAdmin",
+	"IceIAP", "IceLocatorDiscovery", "IcePatch2", "IcePatch2Client", "IceSSL", "IceStorm", "IceStormAdmin",
+	"Glacier2", "Freeze", "Floe"}
+
+// HasPrefix reports whether name is prefix or starts with prefix followed by a dot.
+func HasPrefix(name string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if name == p || strings.HasPrefix(name, p+".") {
+			return true
+		}
+	}
+	return false
+}
+
 // Parse builds a property set the way Ice.initialize does: ICE_CONFIG (if set and no
 // --Ice.Config argument is given), then --Ice.Config=FILE[,FILE] files, then every --Name=Value
-// argument, which overrides the files. It returns the arguments that are not properties.
-func Parse(args []string, getenv func(string) string) (*Properties, []string, error) {
+// argument whose name has one of prefixes (nil: any name), which overrides the files. It returns
+// the arguments it did not take.
+func Parse(args []string, getenv func(string) string, prefixes []string) (*Properties, []string, error) {
 	p := New()
 	var rest []string
 	var configs []string
 	props := map[string]string{}
 	for _, a := range args {
 		name, value, ok := parseArg(a)
+		if ok && name != "Ice.Config" && prefixes != nil && !HasPrefix(name, prefixes) {
+			ok = false
+		}
 		if !ok {
 			rest = append(rest, a)
 			continue

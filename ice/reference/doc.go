@@ -18,8 +18,8 @@
 //
 // Known, deliberate differences from Ice 3.7 (all in inputs Ice itself cannot round-trip):
 //
-//   - Read rejects ports outside 0..65535 (Ice accepts and prints them), and tagged members of the
-//     class format inside an endpoint body (Ice would try to decode a class instance there).
+//   - Read rejects ports outside 0..65535 (Ice accepts and prints them), and a class instance in a
+//     tagged member of an endpoint body (Ice would try to decode it).
 //   - String never breaks long opaque base64 values with "\r\n" (Ice does, and then cannot parse
 //     its own output); it quotes endpoint hosts, resources and interfaces that contain whitespace or
 //     a single quote, facets that start with '-', and writes a final backslash of a quoted

@@ -137,7 +137,7 @@ func finishBody(d *encoding.Decoder) {
 }
 
 // skipTagged skips tagged members (ice-protocol.md §3.3) until the end of the data or an 0xff end
-// marker. Members of the class format are rejected.
+// marker.
 func skipTagged(d *encoding.Decoder) {
 	for d.Err() == nil && d.Remaining() > 0 {
 		v := d.ReadUint8()
@@ -168,8 +168,17 @@ func skipTagged(d *encoding.Decoder) {
 			}
 			d.ReadBytes(int(n))
 		default:
-			d.Failf("tagged class member in an endpoint body")
+			skipClassReference(d)
 		}
+	}
+}
+
+// skipClassReference skips a tagged member of the class format. Ice reads it as a class reference
+// with no one to patch: a null (0) or a back-reference (2 and up) is ignored, an inline instance
+// (1) would be decoded; this package does not decode classes and rejects it.
+func skipClassReference(d *encoding.Decoder) {
+	if d.ReadSize() == 1 {
+		d.Failf("class instance in a tagged member of an endpoint body")
 	}
 }
 

@@ -12,16 +12,28 @@ import (
 // leaves out comes from def. An opaque endpoint of a type this package knows (1 to 5) is decoded
 // into that type, as Ice does.
 func ParseEndpoint(s string, def Defaults) (Endpoint, error) {
-	ep, err := parseEndpoint(s, s, def)
+	return parseKnownEndpoint(s, def, false)
+}
+
+// ParseAdapterEndpoint parses one object adapter endpoint, as in <adapter>.Endpoints: the syntax
+// of ParseEndpoint, except that "-h *" is accepted and means all interfaces (an empty Host, as in
+// Ice), "--interface *" likewise gives an empty Interface, and --sourceAddress is rejected.
+func ParseAdapterEndpoint(s string, def Defaults) (Endpoint, error) {
+	return parseKnownEndpoint(s, def, true)
+}
+
+func parseKnownEndpoint(s string, def Defaults, oa bool) (Endpoint, error) {
+	ep, err := parseEndpoint(s, s, def, oa)
 	if err == nil && ep == nil {
 		return nil, parseErrorf(s, "unknown endpoint protocol")
 	}
 	return ep, err
 }
 
-// parseEndpoint parses the endpoint s, part of input. It returns nil and no error for a protocol it
-// does not know, which Parse skips as Ice does.
-func parseEndpoint(input, s string, def Defaults) (Endpoint, error) {
+// parseEndpoint parses the endpoint s, part of input, as a proxy endpoint or, if oa is set, as an
+// object adapter endpoint. It returns nil and no error for a protocol it does not know, which Parse
+// skips as Ice does.
+func parseEndpoint(input, s string, def Defaults, oa bool) (Endpoint, error) {
 	words, ok := splitWords(s)
 	if !ok {
 		return nil, endpointError(input, s, errors.New("mismatched quote"))
@@ -40,11 +52,11 @@ func parseEndpoint(input, s string, def Defaults) (Endpoint, error) {
 	)
 	switch proto {
 	case "tcp", "ssl":
-		ep, rest, err = parseTCP(args, proto == "ssl", def)
+		ep, rest, err = parseTCP(args, proto == "ssl", def, oa)
 	case "ws", "wss":
-		ep, rest, err = parseWS(args, proto == "wss", def)
+		ep, rest, err = parseWS(args, proto == "wss", def, oa)
 	case "udp":
-		ep, rest, err = parseUDP(args, def)
+		ep, rest, err = parseUDP(args, def, oa)
 	case "opaque":
 		ep, rest, err = parseOpaque(args)
 	default:
@@ -96,20 +108,27 @@ func (o *ipOptions) check(opt, arg string) (bool, error) {
 	return true, nil
 }
 
-// finish applies Ice.Default.Host and rejects "-h *", which only object adapters accept.
-func (o *ipOptions) finish(def Defaults) error {
-	switch o.host {
-	case "":
+// finish applies Ice.Default.Host, turns "-h *" into all interfaces ("") for object adapter
+// endpoints and rejects it for proxy endpoints, and rejects --sourceAddress for object adapter
+// endpoints (IPEndpointI::initWithOptions).
+func (o *ipOptions) finish(def Defaults, oa bool) error {
+	switch {
+	case o.host == "":
 		o.host = def.Host
-	case "*":
+	case o.host == "*" && oa:
+		o.host = ""
+	case o.host == "*":
 		return errors.New("`-h *' not valid for proxy endpoint")
+	}
+	if oa && o.source != "" {
+		return errors.New("`--sourceAddress' not valid for object adapter endpoint")
 	}
 	return nil
 }
 
 // parseTCP parses tcp and ssl options (TcpEndpointI: -t and -z are matched on their second
 // character only, as in Ice) and returns the words it does not know.
-func parseTCP(args []string, ssl bool, def Defaults) (TCPEndpoint, []string, error) {
+func parseTCP(args []string, ssl bool, def Defaults, oa bool) (TCPEndpoint, []string, error) {
 	var ip ipOptions
 	ep := TCPEndpoint{SSL: ssl, Timeout: def.timeout()}
 	rest, err := walkOptions(args, func(opt, arg string) (bool, error) {
@@ -131,7 +150,7 @@ func parseTCP(args []string, ssl bool, def Defaults) (TCPEndpoint, []string, err
 		return false, nil
 	})
 	if err == nil {
-		err = ip.finish(def)
+		err = ip.finish(def, oa)
 	}
 	ep.Host, ep.Port, ep.SourceAddress = ip.host, ip.port, ip.source
 	return ep, rest, err
@@ -154,8 +173,8 @@ func parseTimeout(arg string) (int32, error) {
 
 // parseWS parses ws and wss: the tcp/ssl options first, then -r (matched on its second character)
 // among the words left over, as Ice's WSEndpointFactory does.
-func parseWS(args []string, ssl bool, def Defaults) (WSEndpoint, []string, error) {
-	tcp, rest, err := parseTCP(args, ssl, def)
+func parseWS(args []string, ssl bool, def Defaults, oa bool) (WSEndpoint, []string, error) {
+	tcp, rest, err := parseTCP(args, ssl, def, oa)
 	if err != nil {
 		return WSEndpoint{}, nil, err
 	}
@@ -177,7 +196,7 @@ func parseWS(args []string, ssl bool, def Defaults) (WSEndpoint, []string, error
 }
 
 // parseUDP parses udp options (UdpEndpointI, all matched exactly).
-func parseUDP(args []string, def Defaults) (UDPEndpoint, []string, error) {
+func parseUDP(args []string, def Defaults, oa bool) (UDPEndpoint, []string, error) {
 	var ip ipOptions
 	ep := UDPEndpoint{TTL: -1}
 	rest, err := walkOptions(args, func(opt, arg string) (bool, error) {
@@ -187,9 +206,12 @@ func parseUDP(args []string, def Defaults) (UDPEndpoint, []string, error) {
 		return ep.check(opt, arg)
 	})
 	if err == nil {
-		err = ip.finish(def)
+		err = ip.finish(def, oa)
 	}
-	if err == nil && ep.Interface == "*" {
+	switch {
+	case err == nil && ep.Interface == "*" && oa:
+		ep.Interface = ""
+	case err == nil && ep.Interface == "*":
 		err = errors.New("`--interface *' not valid for proxy endpoint")
 	}
 	ep.Host, ep.Port, ep.SourceAddress = ip.host, ip.port, ip.source

@@ -135,13 +135,13 @@ func unescapeUniversal(b *strings.Builder, s string, i int, kind byte) (int, err
 	if i+size > len(s) {
 		return 0, errors.New("invalid universal character name: too few hex digits")
 	}
-	var cp rune
+	var cp uint32 // eight hex digits may exceed the int32 range of rune
 	for _, c := range []byte(s[i : i+size]) {
 		v, ok := hexValue(c)
 		if !ok {
 			return 0, errors.New("invalid universal character name: invalid hex digit")
 		}
-		cp = cp<<4 | rune(v)
+		cp = cp<<4 | uint32(v)
 	}
 	switch {
 	case cp >= 0xd800 && cp <= 0xdfff:
@@ -149,7 +149,7 @@ func unescapeUniversal(b *strings.Builder, s string, i int, kind byte) (int, err
 	case cp > utf8.MaxRune:
 		return 0, errors.New("invalid universal character name: code point out of range")
 	}
-	b.WriteRune(cp)
+	b.WriteRune(rune(cp))
 	return i + size, nil
 }
 

@@ -19,6 +19,7 @@ import (
 type golden struct {
 	Proxies         []goldenProxy    `json:"proxies"`
 	Binary          []goldenBinary   `json:"binary"`
+	AdapterEnds     []goldenProxy    `json:"adapterEndpoints"` // only In and Err
 	Identities      []goldenIdentity `json:"identities"`
 	IdentityStrings []goldenIdentity `json:"identityStrings"`
 }
@@ -231,6 +232,15 @@ func rewrite(t *testing.T, r *reference.Reference, v encoding.Version) *referenc
 		t.Fatalf("Read(Write(%q)) in %v: %v", r, v, err)
 	}
 	return got
+}
+
+func TestGoldenAdapterEndpoints(t *testing.T) {
+	for _, c := range loadGolden(t).AdapterEnds {
+		ep, err := reference.ParseAdapterEndpoint(c.In, reference.Defaults{})
+		if (err != nil) != (c.Err != "") {
+			t.Errorf("ParseAdapterEndpoint(%q) = %v, %v; Ice: %q", c.In, ep, err, c.Err)
+		}
+	}
 }
 
 func TestGoldenIdentities(t *testing.T) {

@@ -140,7 +140,7 @@ func (p *proxyParser) endpoints(colon int) ([]Endpoint, error) {
 		unknown []string
 	)
 	for _, es := range splitEndpoints(p.s, colon) {
-		ep, err := parseEndpoint(p.s, es, p.def)
+		ep, err := parseEndpoint(p.s, es, p.def, false)
 		if err != nil {
 			return nil, err
 		}

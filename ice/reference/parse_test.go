@@ -109,7 +109,9 @@ func TestParseErrors(t *testing.T) {
 // TestStringQuoting checks references whose String differs from Ice's so that it parses back (see
 // the package comment), built directly rather than parsed.
 func TestStringQuoting(t *testing.T) {
-	tcp := func(host string) reference.Endpoint { return reference.TCPEndpoint{Host: host, Port: 1, Timeout: 60000} }
+	tcp := func(host string) reference.Endpoint {
+		return reference.TCPEndpoint{Host: host, Port: 1, Timeout: 60000}
+	}
 	base := reference.New(encoding.Identity{Name: "a"})
 	tests := []struct {
 		r    *reference.Reference

@@ -24,6 +24,7 @@ type env struct {
 	steps  []step
 }
 
+// newEnv starts tg with the given DynamicRegistration and records against it.
 func newEnv(t *testing.T, tg target, dynamic bool) *env {
 	tg.start(t, dynamic)
 	return &env{t: t, target: tg, names: tg.portNames()}
@@ -59,7 +60,10 @@ func (e *env) server(sym, adapterID, replicaGroup string) *server {
 // serverFails starts server.py and records how it exits before READY.
 func (e *env) serverFails(adapterID, replicaGroup string) {
 	e.t.Helper()
-	name := fmt.Sprintf("server.py AdapterId=%s ReplicaGroupId=%s", adapterID, replicaGroup)
+	name := "server.py " + adapterID
+	if replicaGroup != "" {
+		name += " in " + replicaGroup
+	}
 	s, err := startServer(e.t, e.target.locator(), adapterID, replicaGroup)
 	if se, ok := err.(*serverExit); ok {
 		e.record(name, se.observation())

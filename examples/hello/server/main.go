@@ -28,7 +28,7 @@ func main() {
 func run(args []string, stdout io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	comm, rest, err := ice.Initialize(ctx, args, ice.Options{})
+	comm, rest, err := ice.Initialize(ctx, args, ice.Options{Prefixes: []string{"Hello", "Identity"}})
 	if err != nil {
 		return err
 	}

@@ -120,6 +120,14 @@ def binary_case(env, minor, h):
     return out
 
 
+def adapter_endpoint_case(env, i, s):
+    try:
+        env.comm.createObjectAdapterWithEndpoints("OA%d" % i, s).destroy()
+        return {"in": s}
+    except Exception as e:
+        return {"in": s, "err": errname(e)}
+
+
 def identity_case(s):
     out = {"in": s}
     try:
@@ -137,7 +145,7 @@ PROXIES = [
     r'hello', r'cat/name', r'"a b"', r"'a b'", r'"a:b"', r'"a@b"', r'a\/b', r'a\\/b', r'a/b/c',
     r'/name', r'cat/', r'/', r'/ -t', r'""', r"''", '  hello  \t', r'\u00e9t\u00e9', r'\U0001F600',
     r'caf\303\251', r'\x41', r'\q', 'a\\', r'\u12', r'\uD800', r'\uD83D\uDE00', r'\U00110000',
-    r'\U0000D800', r'\u00G0', r'\400', r'\101', r'\0', r'\?', r'\1012', 'héllo', r'"a\"b"', r'"a\\"',
+    r'\U0000D800', r'\Uaaaa0000', r'\Uaaaaaaaa', r'\U80000000', r'\UFFFFFFFF', r'\U0010FFFF', r'\u00G0', r'\400', r'\101', r'\0', r'\?', r'\1012', 'héllo', r'"a\"b"', r'"a\\"',
     r'"abc', r'a"b', r"a'b", r'a\tb', r'a\nb', r'"x y\\"', r'"x y\134"', r'\xG1', r'\x4', r'\x',
     r'\x414', r'\u41', r'\U0000004', r'\u0000', r'\8', r'\1', r'\12', r'\0123', r'\x7f', r'\177',
     r'\u007F', r'\a\b\f\n\r\t\v', 'a\x01b', '\x1b', 'a\x7f', 'a\x0bb', '"a\x0cb"', '\\\x01', 'a\u2028',
@@ -283,6 +291,10 @@ BINARY = [
     (1, HEAD11 + " 01 0100 [0101 0178 05000000 05000000 00 0c 02 13 0102030405060708 1e 03000000 010203]"),
     (1, HEAD11 + " 01 0100 [0101 0178 05000000 05000000 00 0c ff01000000 f0 1f 00 f8 00]"),
     (1, HEAD11 + " 01 0100 [0101 0178 05000000 05000000]"),
+    (1, HEAD11 + " 01 0100 [" + TCP + " 07 00]"),
+    (1, HEAD11 + " 01 0100 [" + TCP + " 07 05 0801]"),
+    (1, HEAD11 + " 01 0100 [" + TCP + " 07 ff05000000]"),
+    (1, HEAD11 + " 01 0100 [" + TCP + " f7 1f 00]"),
     (1, HEAD11 + " 01 0100 [0101 ff01000000 78 05000000 05000000 00]"),
     (1, HEAD11 + " 01 0300 [0101 0178 05000000 00]"),
     (1, HEAD11 + " 01 0300 [0100 0178 05000000 01020304 01]"),
@@ -341,6 +353,13 @@ BINARY = [
     (0, HEAD10 + " 01 6300 [0100 0178]"),
 ]
 
+# Object adapter endpoints: only whether Ice accepts them (the published forms depend on the host).
+ADAPTER_ENDPOINTS = [
+    r'tcp -h * -p 0', r'tcp -p 0', r'tcp -h * -p 0 --sourceAddress 127.0.0.1', r'tcp -h "*" -p 0',
+    r'udp -h 239.255.0.1 -p 0 --interface *', r'ws -h * -p 0 -r /x', r'ssl -h * -p 0 -t infinite',
+    r'tcp -h 127.0.0.1 -p 0 -z', r'tcp -h * -p 0 -x', r'tcp -p 65536', r'bt -a x', r'default -h * -p 0',
+]
+
 IDENTITIES = [
     r'a', r'a/b', r'\x1b', r'a\/b', r'\u00e9', r'/', '', r'c/', r'a/b/c', r'\7f', r'\177', r'a\\/b',
     r'a\\\/b', r'a\\\\/b', r'\/\/', r'a/\/', r'\\', '\\', r'a b', r'"a"', 'a\x01', r'\q', 'x\\y/z\\',
@@ -366,6 +385,7 @@ def main():
         "proxies": [dict(proxy_case(std, s), defaults="std") for s in PROXIES]
         + [dict(proxy_case(alt, s), defaults="alt") for s in ALT_PROXIES],
         "binary": [binary_case(std, m, h) for m, h in BINARY],
+        "adapterEndpoints": [adapter_endpoint_case(std, i, s) for i, s in enumerate(ADAPTER_ENDPOINTS)],
         "identities": [identity_case(s) for s in IDENTITIES],
         "identityStrings": [
             {"name": n, "category": c, "out": Ice.identityToString(Ice.Identity(n, c))}

@@ -1,0 +1,185 @@
+// Package registry_test runs the built floe binary as a standalone registry and drives it with
+// the Go Ice runtime, raw sockets and real Python Ice 3.7 programs.
+package registry_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"floe/ice"
+	"floe/ice/properties"
+)
+
+var floeBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "floe-registry-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	floeBin = filepath.Join(dir, "floe")
+	build := exec.Command("go", "build", "-o", floeBin, "floe/cmd/floe")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build floe:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// freePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// registryProc is a running `floe registry`.
+type registryProc struct {
+	cmd     *exec.Cmd
+	done    chan struct{}
+	dataDir string
+	client  int // locator port
+	http    int
+	locator string // locator proxy
+	extra   []string
+}
+
+// startRegistry starts floe registry with a fresh data dir (or the one given) on free ports.
+func startRegistry(t *testing.T, dataDir string, extra ...string) *registryProc {
+	t.Helper()
+	if dataDir == "" {
+		dataDir = t.TempDir()
+	}
+	r := &registryProc{dataDir: dataDir, client: freePort(t), http: freePort(t), extra: extra}
+	r.locator = fmt.Sprintf("IceGrid/Locator:tcp -h 127.0.0.1 -p %d", r.client)
+	r.start(t)
+	return r
+}
+
+func (r *registryProc) start(t *testing.T) {
+	t.Helper()
+	args := append([]string{"registry",
+		"--IceGrid.Registry.Client.Endpoints=tcp -h 127.0.0.1 -p " + fmt.Sprint(r.client),
+		"--IceGrid.Registry.LMDB.Path=" + r.dataDir,
+		"--IceGrid.Registry.DynamicRegistration=1",
+		fmt.Sprintf("--Floe.HTTP.Endpoint=127.0.0.1:%d", r.http)}, r.extra...)
+	r.cmd = exec.Command(floeBin, args...)
+	r.cmd.Stdout = &logWriter{t: t, prefix: "registry: "}
+	r.cmd.Stderr = r.cmd.Stdout
+	if err := r.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r.done = make(chan struct{})
+	go func() { _ = r.cmd.Wait(); close(r.done) }()
+	t.Cleanup(func() { r.kill() })
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/healthz", r.http))
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		select {
+		case <-r.done:
+			t.Fatalf("floe registry exited: %v", r.cmd.ProcessState)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	t.Fatal("floe registry not healthy within 20s")
+}
+
+// kill stops the process with SIGKILL (by PID) if it is still running.
+func (r *registryProc) kill() {
+	select {
+	case <-r.done:
+	default:
+		_ = r.cmd.Process.Kill()
+		<-r.done
+	}
+}
+
+// stop sends SIGTERM and returns how long the process took to exit and its exit code.
+func (r *registryProc) stop(t *testing.T) (time.Duration, int) {
+	t.Helper()
+	start := time.Now()
+	_ = r.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-r.done:
+	case <-time.After(15 * time.Second):
+		r.kill()
+		t.Fatal("floe registry did not exit within 15s of SIGTERM")
+	}
+	return time.Since(start), r.cmd.ProcessState.ExitCode()
+}
+
+type logWriter struct {
+	t      *testing.T
+	prefix string
+}
+
+func (w *logWriter) Write(b []byte) (int, error) {
+	sc := bufio.NewScanner(strings.NewReader(string(b)))
+	for sc.Scan() {
+		w.t.Log(w.prefix + sc.Text())
+	}
+	return len(b), nil
+}
+
+// newCommunicator creates a Go Ice communicator with properties "Name=Value"; destroyed at
+// cleanup.
+func newCommunicator(t *testing.T, props ...string) *ice.Communicator {
+	t.Helper()
+	p := properties.New()
+	for _, kv := range props {
+		k, v, _ := strings.Cut(kv, "=")
+		p.Set(k, v)
+	}
+	c, err := ice.New(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Destroy)
+	return c
+}
+
+func testContext(t *testing.T, d time.Duration) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// registerAdapter creates an adapter with an adapter id in comm and activates it, which
+// registers it with the locator.
+func registerAdapter(t *testing.T, comm *ice.Communicator, id string) *ice.ObjectAdapter {
+	t.Helper()
+	comm.Properties().Set(id+".AdapterId", id)
+	a, err := comm.CreateObjectAdapterWithEndpoints(id, "tcp -h 127.0.0.1 -p 0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Activate(testContext(t, 10*time.Second)); err != nil {
+		t.Fatalf("activate %s: %v", id, err)
+	}
+	return a
+}
