@@ -139,7 +139,9 @@ func (rr *runningRegistry) serveIce(ctx context.Context, cfg config.Registry, sr
 	srv.LocatorPrx = add(client, locator.LocatorServant{Server: srv}, "Locator")
 	srv.QueryPrx = add(client, locator.QueryServant{Server: srv}, "Query")
 	srv.RegistryPrx = add(client, locator.RegistryServant{Server: srv}, "Registry")
-	srv.LocalRegistryPrx = add(client, locator.RegistryServant{Server: srv}, "Registry-"+cfg.ReplicaName)
+	replica := add(client, locator.RegistryServant{Server: srv}, "Registry-"+cfg.ReplicaName)
+	// A master answers getLocalRegistry with <instance>/Registry (slaves: Registry-<name>).
+	srv.LocalRegistryPrx = srv.RegistryPrx
 	srv.LocatorRegistryPrx = add(server, locator.LocatorRegistryServant{Server: srv}, "LocatorRegistry")
 	if _, err := client.Add(locator.LocatorFinderServant{Server: srv}, ice.Identity{Category: "Ice", Name: "LocatorFinder"}); err != nil {
 		return err
@@ -148,7 +150,7 @@ func (rr *runningRegistry) serveIce(ctx context.Context, cfg config.Registry, sr
 		p *ice.Proxy
 		t string
 	}{{srv.LocatorPrx, "::IceGrid::Locator"}, {srv.QueryPrx, "::IceGrid::Query"}, {srv.RegistryPrx, "::IceGrid::Registry"},
-		{srv.LocalRegistryPrx, "::IceGrid::Registry"}} {
+		{replica, "::IceGrid::Registry"}, {srv.LocatorRegistryPrx, "::Ice::LocatorRegistry"}} {
 		srv.Registry.AddBuiltinObject(&store.Object{Identity: o.p.Identity(), Type: o.t, Proxy: o.p.Reference()})
 	}
 	rr.locatorProxy = srv.LocatorPrx.String()

@@ -17,11 +17,11 @@ import (
 //	/usr/bin/python3 ice/reference/testdata/gen.py > ice/reference/testdata/golden.json
 
 type golden struct {
-	Proxies         []goldenProxy    `json:"proxies"`
-	Binary          []goldenBinary   `json:"binary"`
-	AdapterEnds     []goldenProxy    `json:"adapterEndpoints"` // only In and Err
-	Identities      []goldenIdentity `json:"identities"`
-	IdentityStrings []goldenIdentity `json:"identityStrings"`
+	Proxies          []goldenProxy    `json:"proxies"`
+	Binary           []goldenBinary   `json:"binary"`
+	AdapterEndpoints []goldenProxy    `json:"adapterEndpoints"` // only In and Err
+	Identities       []goldenIdentity `json:"identities"`
+	IdentityStrings  []goldenIdentity `json:"identityStrings"`
 }
 
 type goldenProxy struct {
@@ -235,7 +235,7 @@ func rewrite(t *testing.T, r *reference.Reference, v encoding.Version) *referenc
 }
 
 func TestGoldenAdapterEndpoints(t *testing.T) {
-	for _, c := range loadGolden(t).AdapterEnds {
+	for _, c := range loadGolden(t).AdapterEndpoints {
 		ep, err := reference.ParseAdapterEndpoint(c.In, reference.Defaults{})
 		if (err != nil) != (c.Err != "") {
 			t.Errorf("ParseAdapterEndpoint(%q) = %v, %v; Ice: %q", c.In, ep, err, c.Err)
