@@ -8,7 +8,8 @@ import (
 // identity, facet (a sequence of 0 or 1 string), mode, secure, in 1.1 only the protocol and
 // encoding versions, then the endpoints (§6.2, each in an encapsulation of e's encoding), or, if
 // there are none, the adapter id. A nil r, or one whose identity is empty, is written as the null
-// proxy `00 00`.
+// proxy `00 00`. Opaque endpoints are written verbatim, even in an encoding that Read rejects; r.Mode
+// must be a valid Mode.
 func Write(e *encoding.Encoder, r *Reference) {
 	if r == nil || r.Identity == (encoding.Identity{}) {
 		e.WriteIdentity(encoding.Identity{})
@@ -65,9 +66,11 @@ func Read(d *encoding.Decoder) *Reference {
 		r.Protocol = encoding.Version{Major: d.ReadUint8(), Minor: d.ReadUint8()}
 		r.Encoding = encoding.Version{Major: d.ReadUint8(), Minor: d.ReadUint8()}
 	}
-	n := d.ReadCount(minEndpointSize)
+	n := d.ReadCount(minEndpointSize) // n endpoints fit in what is left, so n is bounded
 	if n == 0 {
 		r.AdapterID = d.ReadString()
+	} else {
+		r.Endpoints = make([]Endpoint, 0, n)
 	}
 	for i := 0; i < n && d.Err() == nil; i++ {
 		r.Endpoints = append(r.Endpoints, readEndpoint(d))

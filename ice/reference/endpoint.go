@@ -26,7 +26,7 @@ type Endpoint interface {
 	// String is the endpoint as Ice's proxyToString prints it, e.g. "tcp -h 127.0.0.1 -p 4061 -t 60000".
 	String() string
 
-	// writeBody appends the body inside the endpoint encapsulation, in e.Encoding().
+	// writeBody appends the body inside the endpoint encapsulation, in ep.Encoding().
 	writeBody(e *encoding.Encoder)
 }
 
@@ -67,80 +67,80 @@ type OpaqueEndpoint struct {
 }
 
 // Type returns TypeTCP or TypeSSL.
-func (e TCPEndpoint) Type() int16 {
-	if e.SSL {
+func (ep TCPEndpoint) Type() int16 {
+	if ep.SSL {
 		return TypeSSL
 	}
 	return TypeTCP
 }
 
 // Type returns TypeWS or TypeWSS.
-func (e WSEndpoint) Type() int16 {
-	if e.SSL {
+func (ep WSEndpoint) Type() int16 {
+	if ep.SSL {
 		return TypeWSS
 	}
 	return TypeWS
 }
 
 // Type returns TypeUDP.
-func (e UDPEndpoint) Type() int16 { return TypeUDP }
+func (ep UDPEndpoint) Type() int16 { return TypeUDP }
 
 // Type returns the endpoint type.
-func (e OpaqueEndpoint) Type() int16 { return e.Kind }
+func (ep OpaqueEndpoint) Type() int16 { return ep.Kind }
 
 // String formats e as Ice's TcpEndpointI / SSL EndpointI do.
-func (e TCPEndpoint) String() string {
-	if e.SSL {
-		return "ssl" + e.options()
+func (ep TCPEndpoint) String() string {
+	if ep.SSL {
+		return "ssl" + ep.options()
 	}
-	return "tcp" + e.options()
+	return "tcp" + ep.options()
 }
 
 // options formats the options shared by tcp, ssl, ws and wss.
-func (e TCPEndpoint) options() string {
+func (ep TCPEndpoint) options() string {
 	var b strings.Builder
-	writeIPOptions(&b, e.Host, e.Port, e.SourceAddress)
-	if e.Timeout == -1 {
+	writeIPOptions(&b, ep.Host, ep.Port, ep.SourceAddress)
+	if ep.Timeout == -1 {
 		b.WriteString(" -t infinite")
 	} else {
 		b.WriteString(" -t ")
-		b.WriteString(strconv.Itoa(int(e.Timeout)))
+		b.WriteString(strconv.Itoa(int(ep.Timeout)))
 	}
-	if e.Compress {
+	if ep.Compress {
 		b.WriteString(" -z")
 	}
 	return b.String()
 }
 
 // String formats e as Ice's WSEndpoint does.
-func (e WSEndpoint) String() string {
-	s := "ws" + e.TCPEndpoint.options()
-	if e.SSL {
-		s = "wss" + e.TCPEndpoint.options()
+func (ep WSEndpoint) String() string {
+	s := "ws" + ep.TCPEndpoint.options()
+	if ep.SSL {
+		s = "wss" + ep.TCPEndpoint.options()
 	}
-	if e.Resource != "" {
-		s += " -r " + formatArg(e.Resource)
+	if ep.Resource != "" {
+		s += " -r " + formatArg(ep.Resource)
 	}
 	return s
 }
 
 // String formats e as Ice's UdpEndpointI does.
-func (e UDPEndpoint) String() string {
+func (ep UDPEndpoint) String() string {
 	var b strings.Builder
 	b.WriteString("udp")
-	writeIPOptions(&b, e.Host, e.Port, e.SourceAddress)
-	if e.Interface != "" {
+	writeIPOptions(&b, ep.Host, ep.Port, ep.SourceAddress)
+	if ep.Interface != "" {
 		b.WriteString(" --interface ")
-		b.WriteString(formatArg(e.Interface))
+		b.WriteString(formatArg(ep.Interface))
 	}
-	if e.TTL != -1 {
+	if ep.TTL != -1 {
 		b.WriteString(" --ttl ")
-		b.WriteString(strconv.Itoa(int(e.TTL)))
+		b.WriteString(strconv.Itoa(int(ep.TTL)))
 	}
-	if e.Connect {
+	if ep.Connect {
 		b.WriteString(" -c")
 	}
-	if e.Compress {
+	if ep.Compress {
 		b.WriteString(" -z")
 	}
 	return b.String()
@@ -148,18 +148,18 @@ func (e UDPEndpoint) String() string {
 
 // String formats e as Ice's OpaqueEndpointI does, except that the base64 value is never broken
 // into lines.
-func (e OpaqueEndpoint) String() string {
+func (ep OpaqueEndpoint) String() string {
 	var b strings.Builder
 	b.WriteString("opaque")
-	if e.Kind > -1 {
+	if ep.Kind > -1 {
 		b.WriteString(" -t ")
-		b.WriteString(strconv.Itoa(int(e.Kind)))
+		b.WriteString(strconv.Itoa(int(ep.Kind)))
 	}
 	b.WriteString(" -e ")
-	b.WriteString(e.Encoding.String())
-	if len(e.Bytes) > 0 {
+	b.WriteString(ep.Encoding.String())
+	if len(ep.Bytes) > 0 {
 		b.WriteString(" -v ")
-		b.WriteString(base64.StdEncoding.EncodeToString(e.Bytes))
+		b.WriteString(base64.StdEncoding.EncodeToString(ep.Bytes))
 	}
 	return b.String()
 }

@@ -13,11 +13,11 @@ import (
 // (an opaque endpoint keeps its own encoding and bytes).
 func writeEndpoint(e *encoding.Encoder, ep Endpoint) {
 	e.WriteShort(ep.Type())
+	v := e.Encoding()
 	if op, ok := ep.(OpaqueEndpoint); ok {
-		e.WriteEncapsulation(op.Encoding, op.Bytes)
-		return
+		v = op.Encoding
 	}
-	e.StartEncapsulation(e.Encoding())
+	e.StartEncapsulation(v)
 	ep.writeBody(e)
 	e.EndEncapsulation()
 }
@@ -46,7 +46,7 @@ func (ep UDPEndpoint) writeBody(e *encoding.Encoder) {
 	e.WriteBool(ep.Compress)
 }
 
-// writeBody is unused: writeEndpoint copies opaque bytes verbatim.
+// writeBody appends the bytes verbatim (writeEndpoint uses the endpoint's own encoding).
 func (ep OpaqueEndpoint) writeBody(e *encoding.Encoder) { e.WriteBytes(ep.Bytes) }
 
 // readEndpoint reads one endpoint. Like Ice's EndpointFactoryManager::read it rejects

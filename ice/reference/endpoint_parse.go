@@ -273,10 +273,10 @@ func parseOpaque(args []string) (Endpoint, []string, error) {
 
 // check handles one opaque option. A type above 32767 becomes negative as in Ice (an int16), which
 // later reads as "no -t option".
-func (op *OpaqueEndpoint) check(opt, arg string) (bool, error) {
+func (ep *OpaqueEndpoint) check(opt, arg string) (bool, error) {
 	switch opt[1] {
 	case 't':
-		if op.Kind > -1 {
+		if ep.Kind > -1 {
 			return true, errors.New("multiple -t options")
 		}
 		if arg == "" {
@@ -286,26 +286,26 @@ func (op *OpaqueEndpoint) check(opt, arg string) (bool, error) {
 		if !ok || t < 0 || t > 65535 {
 			return true, fmt.Errorf("invalid type value %q", arg)
 		}
-		op.Kind = int16(t)
+		ep.Kind = int16(t)
 	case 'v':
-		if len(op.Bytes) > 0 {
+		if len(ep.Bytes) > 0 {
 			return true, errors.New("multiple -v options")
 		}
 		if arg == "" {
 			return true, errors.New("no argument provided for -v option")
 		}
-		for i := 0; i < len(arg); i++ {
+		for i := range len(arg) {
 			if !isBase64(arg[i]) {
 				return true, fmt.Errorf("invalid base64 character %q", arg[i])
 			}
 		}
-		op.Bytes = decodeBase64(arg)
+		ep.Bytes = decodeBase64(arg)
 	case 'e':
 		if arg == "" {
 			return true, errors.New("no argument provided for -e option")
 		}
 		v, err := parseVersion(arg)
-		op.Encoding = v
+		ep.Encoding = v
 		return true, err
 	default:
 		return false, nil

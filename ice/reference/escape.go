@@ -14,7 +14,7 @@ import (
 func escape(s, special string) string {
 	var b strings.Builder
 	b.Grow(len(s))
-	for i := 0; i < len(s); i++ {
+	for i := range len(s) {
 		c := s[i]
 		switch c {
 		case '\\', '\'', '"':
@@ -75,7 +75,7 @@ func unescape(s, special string) (string, error) {
 
 // checkControl rejects raw ASCII control bytes (Ice's checkChar).
 func checkControl(s string) error {
-	for i := 0; i < len(s); i++ {
+	for i := range len(s) {
 		if s[i] < 32 || s[i] == 127 {
 			return fmt.Errorf("character at offset %d has invalid ordinal value %d", i, s[i])
 		}

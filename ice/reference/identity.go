@@ -21,7 +21,7 @@ func IdentityString(id encoding.Identity) string {
 // unescaped. "" gives the empty identity; ParseIdentity does not reject an empty name (Parse does).
 func ParseIdentity(s string) (encoding.Identity, error) {
 	slash := -1
-	for pos := 0; pos < len(s); pos++ {
+	for pos := range len(s) {
 		if s[pos] != '/' {
 			continue
 		}

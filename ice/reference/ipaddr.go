@@ -104,7 +104,7 @@ func validZoneName(z string) bool {
 	if z == "" || len(z) > 15 {
 		return false
 	}
-	for i := 0; i < len(z); i++ {
+	for i := range len(z) {
 		c := z[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
 			return false
@@ -123,7 +123,7 @@ func ntop6(a [16]byte) string {
 	}
 	base, length := longestZeroRun(w)
 	var b strings.Builder
-	for i := 0; i < 8; i++ {
+	for i := range 8 {
 		if base >= 0 && i >= base && i < base+length {
 			if i == base {
 				b.WriteByte(':')

@@ -114,7 +114,7 @@ func parseInt32(s string) (int32, bool) {
 		return 0, false
 	}
 	var v int64
-	for i := 0; i < len(s); i++ {
+	for i := range len(s) {
 		if s[i] < '0' || s[i] > '9' {
 			return 0, false
 		}

@@ -86,6 +86,40 @@ func TestParseEndpoint(t *testing.T) {
 	}
 }
 
+func TestParseAdapterEndpoint(t *testing.T) {
+	def := reference.Defaults{Host: "h"}
+	tests := []struct {
+		in   string
+		want reference.Endpoint // nil: an error
+	}{
+		{"tcp -h * -p 4061", reference.TCPEndpoint{Port: 4061, Timeout: 60000}},
+		{"tcp -p 4061", reference.TCPEndpoint{Host: "h", Port: 4061, Timeout: 60000}},
+		{"ws -h * -r /x", reference.WSEndpoint{TCPEndpoint: reference.TCPEndpoint{Timeout: 60000}, Resource: "/x"}},
+		{"udp -h 239.0.0.1 --interface *", reference.UDPEndpoint{Host: "239.0.0.1", TTL: -1}},
+		{"tcp -h * --sourceAddress 127.0.0.1", nil},
+		{"bt -a x", nil},
+	}
+	for _, tt := range tests {
+		got, err := reference.ParseAdapterEndpoint(tt.in, def)
+		if tt.want == nil {
+			if err == nil {
+				t.Errorf("ParseAdapterEndpoint(%q) = %v, want an error", tt.in, got)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("ParseAdapterEndpoint(%q): %v", tt.in, err)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("ParseAdapterEndpoint(%q) mismatch (-want +got):\n%s", tt.in, diff)
+		}
+	}
+	if ep, err := reference.ParseEndpoint("tcp -h *", def); err == nil {
+		t.Errorf("ParseEndpoint(%q) = %v, want an error (-h * is for adapters only)", "tcp -h *", ep)
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	for _, in := range []string{"a:bt -a x", "a:tcp -h *", "a -x", "a/", `"a`, "a @", "a:opaque -t 1 -v AA==", "a:tcp -p 65536"} {
 		_, err := reference.Parse(in, reference.Defaults{})

@@ -6,12 +6,14 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -76,14 +78,23 @@ func startRegistry(t *testing.T, dataDir string, extra ...string) *registryProc 
 
 func (r *registryProc) start(t *testing.T) {
 	t.Helper()
+	r.startWithOutput(t, nil)
+}
+
+// startWithOutput starts the process; its output is logged and, if w is not nil, copied to w.
+func (r *registryProc) startWithOutput(t *testing.T, w io.Writer) {
+	t.Helper()
 	args := append([]string{"registry",
 		"--IceGrid.Registry.Client.Endpoints=tcp -h 127.0.0.1 -p " + fmt.Sprint(r.client),
 		"--IceGrid.Registry.LMDB.Path=" + r.dataDir,
 		"--IceGrid.Registry.DynamicRegistration=1",
 		fmt.Sprintf("--Floe.HTTP.Endpoint=127.0.0.1:%d", r.http)}, r.extra...)
 	r.cmd = exec.Command(floeBin, args...)
-	r.cmd.Stdout = &logWriter{t: t, prefix: "registry: "}
-	r.cmd.Stderr = r.cmd.Stdout
+	var out io.Writer = &logWriter{t: t, prefix: "registry: "}
+	if w != nil {
+		out = io.MultiWriter(out, w)
+	}
+	r.cmd.Stdout, r.cmd.Stderr = out, out
 	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -182,4 +193,34 @@ func registerAdapter(t *testing.T, comm *ice.Communicator, id string) *ice.Objec
 		t.Fatalf("activate %s: %v", id, err)
 	}
 	return a
+}
+
+// syncBuffer is a bytes.Buffer safe for a process writing and a test reading.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitFor polls cond every 20 ms until it holds or d passes.
+func waitFor(t *testing.T, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("condition not met within %v", d)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
