@@ -4,8 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
-	"strconv"
 	"net"
+	"strconv"
 	"testing"
 	"time"
 
