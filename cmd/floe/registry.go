@@ -75,11 +75,12 @@ type runningRegistry struct {
 }
 
 func startRegistry(ctx context.Context, cfg config.Registry, props *properties.Properties, log *slog.Logger) (*runningRegistry, error) {
-	st, err := bolt.Open(cfg.DataDir)
+	bst, err := bolt.Open(cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
 	metrics := httpapi.NewMetrics()
+	st := store.Observed(bst, metrics.ObserveStoreWrite)
 	reg, err := registry.New(ctx, registry.Config{DynamicRegistration: cfg.DynamicRegistration}, st)
 	if err != nil {
 		_ = st.Close()

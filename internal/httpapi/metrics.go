@@ -11,6 +11,7 @@ type Metrics struct {
 	Registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	writes   *prometheus.HistogramVec
 }
 
 // NewMetrics creates and registers the metrics, with Go runtime and process collectors.
@@ -27,7 +28,12 @@ func NewMetrics() *Metrics {
 			Buckets: []float64{5e-6, 10e-6, 25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 25e-3, 50e-3, 0.1, 0.25},
 		}, []string{"operation"}),
 	}
-	m.Registry.MustRegister(m.requests, m.latency,
+	m.writes = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "floe_store_write_duration_seconds",
+		Help:    "Durable store writes (fsync or quorum), by operation and result.",
+		Buckets: []float64{50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 25e-3, 50e-3, 0.1, 0.25, 1},
+	}, []string{"operation", "result"})
+	m.Registry.MustRegister(m.requests, m.latency, m.writes,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }
@@ -36,4 +42,13 @@ func NewMetrics() *Metrics {
 func (m *Metrics) ObserveRequest(op, result string, d time.Duration) {
 	m.requests.WithLabelValues(op, result).Inc()
 	m.latency.WithLabelValues(op).Observe(d.Seconds())
+}
+
+// ObserveStoreWrite records one store write; use it with store.Observed.
+func (m *Metrics) ObserveStoreWrite(op string, d time.Duration, err error) {
+	result := "ok"
+	if err != nil {
+		result = "error"
+	}
+	m.writes.WithLabelValues(op, result).Observe(d.Seconds())
 }
