@@ -2,12 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"floe/ice"
@@ -18,15 +19,18 @@ import (
 	"floe/internal/registry"
 	"floe/internal/store"
 	"floe/internal/store/bolt"
+	"floe/internal/store/zk"
 )
 
-// runRegistry is `floe registry`: it serves until ctx ends (SIGINT/SIGTERM), then stops
-// accepting, drains in-flight requests, closes the store and returns (SPEC.md §1).
+// runRegistry is `floe registry`: it serves until ctx ends (SIGINT/SIGTERM), then resigns
+// mastership, stops accepting, drains in-flight requests, closes the store and returns
+// (SPEC.md §1).
 func runRegistry(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if wantsHelp(args) {
 		fmt.Fprintln(stdout, "usage: floe registry [--Ice.Config=FILE] [--Name=Value ...]\n\n"+
 			"Runs an IceGrid-compatible registry. With no configuration: a standalone registry on\n"+
-			"tcp -h 127.0.0.1 -p 4061, data in ./floe-data, HTTP API on 127.0.0.1:4080.")
+			"tcp -h 127.0.0.1 -p 4061, data in ./floe-data, HTTP API on 127.0.0.1:4080.\n"+
+			"With Floe.ZooKeeper.Hosts: a replica sharing its grid through ZooKeeper.")
 		return nil
 	}
 	props, rest, err := properties.Parse(args, nil, nil)
@@ -40,12 +44,10 @@ func runRegistry(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel(props)}))
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel(props)})).
+		With("replica", cfg.ReplicaName)
 	for _, w := range warnings {
 		log.Warn(w)
-	}
-	if len(cfg.ZooKeeperHosts) > 0 {
-		return errors.New("Floe.ZooKeeper.Hosts is set, but ZooKeeper mode is not implemented yet")
 	}
 	r, err := startRegistry(ctx, cfg, props, log)
 	if err != nil {
@@ -68,6 +70,9 @@ func logLevel(p *properties.Properties) slog.Level {
 type runningRegistry struct {
 	comm         *ice.Communicator
 	store        store.Store
+	zk           *zk.Store // nil when standalone
+	cancel       context.CancelFunc
+	wg           sync.WaitGroup // the ZooKeeper session and the cache writer
 	http         *http.Server
 	httpDone     chan error
 	locatorProxy string
@@ -75,62 +80,82 @@ type runningRegistry struct {
 }
 
 func startRegistry(ctx context.Context, cfg config.Registry, props *properties.Properties, log *slog.Logger) (*runningRegistry, error) {
-	bst, err := bolt.Open(cfg.DataDir)
-	if err != nil {
-		return nil, err
-	}
 	metrics := httpapi.NewMetrics()
-	st := store.Observed(bst, metrics.ObserveStoreWrite)
-	reg, err := registry.New(ctx, registry.Config{DynamicRegistration: cfg.DynamicRegistration}, st)
+	rr := &runningRegistry{log: log}
+	var (
+		base store.Store
+		err  error
+	)
+	if len(cfg.ZooKeeperHosts) > 0 {
+		base, err = rr.openZooKeeper(cfg)
+	} else {
+		base, err = bolt.Open(cfg.DataDir)
+	}
 	if err != nil {
-		_ = st.Close()
 		return nil, err
 	}
-	// IceGrid closes idle client connections (Ice.ACM.Server.Close=3) after the session timeout.
-	iceProps := props.Clone()
-	if !iceProps.Has("Ice.ACM.Server.Close") {
-		iceProps.Set("Ice.ACM.Server.Close", "3")
-	}
-	if !iceProps.Has("IceGrid.Registry.Client.ACM.Timeout") {
-		iceProps.Set("IceGrid.Registry.Client.ACM.Timeout", fmt.Sprint(int(cfg.SessionTimeout.Seconds())))
-	}
-	iceProps.Set("IceGrid.Registry.Client.Endpoints", cfg.ClientEndpoints)
-	iceProps.Set("IceGrid.Registry.Server.Endpoints", cfg.ServerEndpoints)
-	comm, err := ice.New(iceProps, log.With("component", "ice"))
+	rr.store = base
+	reg, err := registry.New(ctx, registry.Config{DynamicRegistration: cfg.DynamicRegistration},
+		store.Observed(base, metrics.ObserveStoreWrite))
 	if err != nil {
-		_ = st.Close()
+		_ = base.Close()
 		return nil, err
 	}
-	rr := &runningRegistry{comm: comm, store: st, log: log}
+	metrics.WatchInvalid(func() int { return len(reg.Invalid()) })
+	comm, err := ice.New(registryIceProperties(cfg, props), log.With("component", "ice"))
+	if err != nil {
+		_ = base.Close()
+		return nil, err
+	}
+	rr.comm = comm
 	srv := &locator.Server{Registry: reg, Log: log, Observer: metrics, SessionTimeout: int32(cfg.SessionTimeout.Seconds())}
-	if err := rr.serveIce(ctx, cfg, srv); err != nil {
-		comm.Destroy()
-		_ = st.Close()
+	client, err := rr.serveIce(ctx, cfg, srv)
+	if err != nil {
+		rr.abort()
+		return nil, err
+	}
+	if rr.zk != nil {
+		rr.startZooKeeper(ctx, cfg, reg, client)
+	}
+	if err := client.Activate(ctx); err != nil {
+		rr.abort()
 		return nil, err
 	}
 	if cfg.HTTPEndpoint != "" {
-		api := &httpapi.API{Registry: reg, Metrics: metrics.Registry, Log: log, Info: func() httpapi.Info {
-			return httpapi.Info{Name: cfg.ReplicaName, Role: "standalone", InstanceName: cfg.InstanceName,
-				Store: "bolt:" + cfg.DataDir, Locator: rr.locatorProxy}
-		}}
-		if err := rr.serveHTTP(cfg.HTTPEndpoint, api.Handler()); err != nil {
-			comm.Destroy()
-			_ = st.Close()
+		if err := rr.serveHTTP(cfg.HTTPEndpoint, rr.api(cfg, reg, metrics).Handler()); err != nil {
+			rr.abort()
 			return nil, err
 		}
 	}
 	return rr, nil
 }
 
-// serveIce creates the Client and Server adapters with the registry's objects (SPEC.md §3).
-func (rr *runningRegistry) serveIce(ctx context.Context, cfg config.Registry, srv *locator.Server) error {
+// registryIceProperties are the registry's properties plus what IceGrid forces: idle client
+// connections are closed after the session timeout (Ice.ACM.Server.Close=3).
+func registryIceProperties(cfg config.Registry, props *properties.Properties) *properties.Properties {
+	p := props.Clone()
+	if !p.Has("Ice.ACM.Server.Close") {
+		p.Set("Ice.ACM.Server.Close", "3")
+	}
+	if !p.Has("IceGrid.Registry.Client.ACM.Timeout") {
+		p.Set("IceGrid.Registry.Client.ACM.Timeout", fmt.Sprint(int(cfg.SessionTimeout.Seconds())))
+	}
+	p.Set("IceGrid.Registry.Client.Endpoints", cfg.ClientEndpoints)
+	p.Set("IceGrid.Registry.Server.Endpoints", cfg.ServerEndpoints)
+	return p
+}
+
+// serveIce creates the Client and Server adapters with the registry's objects (SPEC.md §3). It
+// activates the Server adapter and returns the Client one, activated by the caller once the
+// registry holds its state.
+func (rr *runningRegistry) serveIce(ctx context.Context, cfg config.Registry, srv *locator.Server) (*ice.ObjectAdapter, error) {
 	client, err := rr.comm.CreateObjectAdapter("IceGrid.Registry.Client")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	server, err := rr.comm.CreateObjectAdapter("IceGrid.Registry.Server")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	id := func(name string) ice.Identity { return ice.Identity{Category: cfg.InstanceName, Name: name} }
 	add := func(a *ice.ObjectAdapter, obj ice.Object, name string) *ice.Proxy {
@@ -141,11 +166,13 @@ func (rr *runningRegistry) serveIce(ctx context.Context, cfg config.Registry, sr
 	srv.QueryPrx = add(client, locator.QueryServant{Server: srv}, "Query")
 	srv.RegistryPrx = add(client, locator.RegistryServant{Server: srv}, "Registry")
 	replica := add(client, locator.RegistryServant{Server: srv}, "Registry-"+cfg.ReplicaName)
-	// A master answers getLocalRegistry with <instance>/Registry (slaves: Registry-<name>).
-	srv.LocalRegistryPrx = srv.RegistryPrx
+	srv.LocalRegistryPrx = srv.RegistryPrx // a master answers getLocalRegistry with <instance>/Registry
+	if len(cfg.ZooKeeperHosts) > 0 {
+		srv.LocalRegistryPrx = replica
+	}
 	srv.LocatorRegistryPrx = add(server, locator.LocatorRegistryServant{Server: srv}, "LocatorRegistry")
 	if _, err := client.Add(locator.LocatorFinderServant{Server: srv}, ice.Identity{Category: "Ice", Name: "LocatorFinder"}); err != nil {
-		return err
+		return nil, err
 	}
 	for _, o := range []struct {
 		p *ice.Proxy
@@ -155,10 +182,115 @@ func (rr *runningRegistry) serveIce(ctx context.Context, cfg config.Registry, sr
 		srv.Registry.AddBuiltinObject(&store.Object{Identity: o.p.Identity(), Type: o.t, Proxy: o.p.Reference()})
 	}
 	rr.locatorProxy = srv.LocatorPrx.String()
-	if err := server.Activate(ctx); err != nil {
-		return err
+	return client, server.Activate(ctx)
+}
+
+// openZooKeeper creates the ZooKeeper store, loading the local cache as the initial state.
+func (rr *runningRegistry) openZooKeeper(cfg config.Registry) (store.Store, error) {
+	zs, err := zk.New(zk.Config{Servers: cfg.ZooKeeperHosts, Root: cfg.ZooKeeperRoot,
+		SessionTimeout: cfg.ZooKeeperSessionTimeout, Log: rr.log,
+		Member: zk.Member{Name: cfg.ReplicaName, Client: cfg.ClientEndpoints, Server: cfg.ServerEndpoints,
+			HTTP: cfg.HTTPEndpoint, StartedAt: time.Now().UTC(), BootID: rand.Text()}})
+	if err != nil {
+		return nil, err
 	}
-	return client.Activate(ctx)
+	cache, err := store.ReadCache(cfg.DataDir)
+	if err != nil {
+		rr.log.Warn("ignoring the local cache", "err", err)
+		cache = &store.Snapshot{}
+	}
+	rr.zk = zs
+	return cachedLoad{Replicated: zs, snap: cache}, nil
+}
+
+// cachedLoad starts a ZooKeeper-mode registry from its local cache; the first session's resync
+// replaces it with ZooKeeper's state.
+type cachedLoad struct {
+	store.Replicated
+	snap *store.Snapshot
+}
+
+func (c cachedLoad) Load(context.Context) (*store.Snapshot, error) { return c.snap, nil }
+
+// startZooKeeper runs the session and the cache writer, and waits (bounded) for the first sync,
+// so that the locator does not answer from an empty or stale state when ZooKeeper is reachable.
+func (rr *runningRegistry) startZooKeeper(ctx context.Context, cfg config.Registry, reg *registry.Registry, client *ice.ObjectAdapter) {
+	zctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	rr.cancel = cancel
+	rr.wg.Go(func() { _ = rr.zk.Run(zctx, reg) })
+	rr.wg.Go(func() { writeCacheLoop(zctx, cfg.DataDir, reg, rr.log) })
+	select {
+	case <-reg.Resynced():
+	case <-time.After(2 * cfg.ZooKeeperSessionTimeout):
+		rr.log.Warn("ZooKeeper unreachable at start: serving the locally cached state until it returns")
+	case <-ctx.Done():
+	}
+}
+
+// writeCacheLoop keeps the local cache in step with the registry, at most every second.
+func writeCacheLoop(ctx context.Context, dir string, reg *registry.Registry, log *slog.Logger) {
+	var written uint64
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		select {
+		case <-reg.Resynced():
+		default:
+			continue // never overwrite the cache before the first sync from ZooKeeper
+		}
+		if g := reg.Generation(); g != written {
+			if err := store.WriteCache(dir, reg.Snapshot()); err != nil {
+				log.Warn("cannot write the local cache", "err", err)
+				continue
+			}
+			written = g
+		}
+	}
+}
+
+func (rr *runningRegistry) api(cfg config.Registry, reg *registry.Registry, m *httpapi.Metrics) *httpapi.API {
+	a := &httpapi.API{Registry: reg, Metrics: m.Registry, Log: rr.log}
+	a.Info = func() httpapi.Info {
+		i := httpapi.Info{Name: cfg.ReplicaName, Role: "standalone", InstanceName: cfg.InstanceName,
+			Store: "bolt:" + cfg.DataDir, Locator: rr.locatorProxy, HTTP: cfg.HTTPEndpoint, Invalid: reg.Invalid()}
+		if rr.zk != nil {
+			st := rr.zk.Status()
+			i.Role, i.Epoch, i.ZooKeeper, i.Store = st.Role, st.Epoch, st.ZooKeeper, "zookeeper:"+cfg.ZooKeeperRoot
+		}
+		return i
+	}
+	if rr.zk == nil {
+		return a
+	}
+	a.Master = func() (string, bool, bool) {
+		st := rr.zk.Status()
+		return st.Master.HTTP, st.Role == "master", st.Master.Name != ""
+	}
+	a.Registries = func(ctx context.Context) ([]httpapi.Info, error) {
+		members, err := rr.zk.Registries(ctx)
+		if err != nil {
+			return nil, err
+		}
+		st := rr.zk.Status()
+		out := make([]httpapi.Info, 0, len(members))
+		for _, m := range members {
+			i := httpapi.Info{Name: m.Name, Role: "slave", Locator: m.Client, HTTP: m.HTTP}
+			if m.Name == st.Master.Name {
+				i.Role, i.Epoch = "master", st.Master.Epoch
+			}
+			if m.Name == cfg.ReplicaName {
+				i.ZooKeeper = st.ZooKeeper
+			}
+			out = append(out, i)
+		}
+		return out, nil
+	}
+	return a
 }
 
 func (rr *runningRegistry) serveHTTP(addr string, h http.Handler) error {
@@ -172,8 +304,29 @@ func (rr *runningRegistry) serveHTTP(addr string, h http.Handler) error {
 	return nil
 }
 
-// stop drains and closes everything within about five seconds.
+// abort undoes a failed start.
+func (rr *runningRegistry) abort() {
+	if rr.comm != nil {
+		rr.comm.Destroy()
+	}
+	rr.stopZooKeeper()
+	_ = rr.store.Close()
+}
+
+func (rr *runningRegistry) stopZooKeeper() {
+	if rr.cancel != nil {
+		rr.cancel()
+	}
+	if rr.zk != nil {
+		_ = rr.zk.Close()
+	}
+	rr.wg.Wait()
+}
+
+// stop resigns first (closing the ZooKeeper session removes this replica's ephemeral znodes,
+// so a successor is elected at once), then drains and closes everything within about 5 s.
 func (rr *runningRegistry) stop() error {
+	rr.stopZooKeeper()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
 	defer cancel()
 	if rr.http != nil {

@@ -4,6 +4,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,22 +22,30 @@ import (
 	"floe/internal/store"
 )
 
-// Info describes this replica for GET /api/v1/registry.
+// Info describes a replica for GET /api/v1/registry and /api/v1/registries.
 type Info struct {
-	Name         string `json:"name"`
-	Role         string `json:"role"`
-	Epoch        int64  `json:"epoch"`
-	InstanceName string `json:"instanceName"`
-	Store        string `json:"store"`
-	Locator      string `json:"locator"`
+	Name         string            `json:"name"`
+	Role         string            `json:"role"` // master, slave or standalone
+	Epoch        int64             `json:"epoch"`
+	InstanceName string            `json:"instanceName,omitempty"`
+	Store        string            `json:"store,omitempty"`
+	ZooKeeper    string            `json:"zookeeper,omitempty"`
+	Locator      string            `json:"locator,omitempty"`
+	HTTP         string            `json:"http,omitempty"`
+	Invalid      map[string]string `json:"invalid,omitempty"` // stored records not applied, and why
 }
 
 // API holds what the handlers need.
 type API struct {
 	Registry *registry.Registry
 	Info     func() Info
-	Metrics  *prometheus.Registry
-	Log      *slog.Logger
+	// Registries lists every live replica; nil means this one only.
+	Registries func(ctx context.Context) ([]Info, error)
+	// Master reports the master's HTTP address, whether it is this replica, and whether a
+	// master exists; nil means standalone (this replica does every write).
+	Master  func() (addr string, self, ok bool)
+	Metrics *prometheus.Registry
+	Log     *slog.Logger
 }
 
 // maxBody bounds request bodies.
@@ -51,7 +60,12 @@ func (a *API) Handler() http.Handler {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /api/v1/registry", a.wrap(func(*http.Request) (any, error) { return a.Info(), nil }))
-	mux.HandleFunc("GET /api/v1/registries", a.wrap(func(*http.Request) (any, error) { return []Info{a.Info()}, nil }))
+	mux.HandleFunc("GET /api/v1/registries", a.wrap(a.registries))
+	mux.HandleFunc("GET /api/v1/applications", a.wrap(a.listApplications))
+	mux.HandleFunc("GET /api/v1/applications/{name}", a.wrap(a.getApplication))
+	mux.HandleFunc("POST /api/v1/applications", a.masterOnly(a.wrap(a.addApplication)))
+	mux.HandleFunc("PUT /api/v1/applications/{name}", a.masterOnly(a.wrap(a.updateApplication)))
+	mux.HandleFunc("DELETE /api/v1/applications/{name}", a.masterOnly(a.wrap(a.removeApplication)))
 	mux.HandleFunc("GET /api/v1/adapters", a.wrap(a.listAdapters))
 	mux.HandleFunc("GET /api/v1/adapters/{id}", a.wrap(a.getAdapter))
 	mux.HandleFunc("DELETE /api/v1/adapters/{id}", a.wrap(a.removeAdapter))
@@ -75,8 +89,18 @@ func badRequest(format string, args ...any) error {
 	return &httpError{status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
 }
 
+func (a *API) registries(r *http.Request) (any, error) {
+	if a.Registries == nil {
+		return []Info{a.Info()}, nil
+	}
+	return a.Registries(r.Context())
+}
+
 // statusOf maps errors to HTTP status codes.
 func statusOf(err error) int {
+	if status, ok := applicationStatus(err); ok {
+		return status
+	}
 	var he *httpError
 	switch {
 	case errors.As(err, &he):
@@ -106,7 +130,12 @@ func (a *API) wrap(h func(*http.Request) (any, error)) http.HandlerFunc {
 				a.Log.Error("http request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 			}
 			w.WriteHeader(status)
-			_ = json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+			body := map[string]any{"error": err.Error()}
+			var de *registry.DescriptorError
+			if errors.As(err, &de) && de.Line > 0 {
+				body["line"] = de.Line
+			}
+			_ = json.NewEncoder(w).Encode(body)
 			return
 		}
 		if v == nil {

@@ -52,3 +52,12 @@ func (m *Metrics) ObserveStoreWrite(op string, d time.Duration, err error) {
 	}
 	m.writes.WithLabelValues(op, result).Observe(d.Seconds())
 }
+
+// WatchInvalid exports how many stored records were not applied because they do not decode or
+// validate (ZooKeeper content written by hand, for instance).
+func (m *Metrics) WatchInvalid(count func() int) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "floe_store_invalid_records",
+		Help: "Stored records (adapters, objects, applications) not applied because they do not decode or validate.",
+	}, func() float64 { return float64(count()) }))
+}

@@ -135,6 +135,7 @@ func (r *Registry) RemoveObject(ctx context.Context, id encoding.Identity) error
 
 // applyObject sets (o != nil) or deletes an object in memory.
 func (r *Registry) applyObject(id encoding.Identity, o *store.Object) {
+	r.gen.Add(1)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if old := r.objects[id]; old != nil {

@@ -13,6 +13,7 @@ import (
 	"hash/maphash"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 
 	"floe/ice/encoding"
 	"floe/ice/reference"
@@ -34,6 +35,9 @@ type Config struct {
 	// DynamicRegistration lets servers register adapters that were not deployed
 	// (IceGrid.Registry.DynamicRegistration).
 	DynamicRegistration bool
+	// ValidateDescriptor checks an application descriptor and returns the application's name;
+	// nil means ApplicationName.
+	ValidateDescriptor func([]byte) (string, error)
 }
 
 // Registry is one replica's state. It is safe for concurrent use.
@@ -49,7 +53,16 @@ type Registry struct {
 	objects  map[encoding.Identity]*store.Object
 	byType   map[string]map[encoding.Identity]*store.Object
 	builtin  map[encoding.Identity]bool // the registry's own objects: not in the store, not removable
+	apps     map[string]*store.Application
+	invalid  map[string]string // "kind/key" → why the stored record was not applied
+
+	resynced   chan struct{}
+	resyncOnce sync.Once
+	gen        atomic.Uint64 // bumped by every change applied to memory
 }
+
+// Generation changes whenever the registry's stored state changes (for cache writers).
+func (r *Registry) Generation() uint64 { return r.gen.Load() }
 
 // group is a replica group. Implicit groups (dynamic registration) exist while they have members
 // and use the random policy with every member.
@@ -70,6 +83,9 @@ func New(ctx context.Context, cfg Config, s store.Store) (*Registry, error) {
 		objects:  map[encoding.Identity]*store.Object{},
 		byType:   map[string]map[encoding.Identity]*store.Object{},
 		builtin:  map[encoding.Identity]bool{},
+		apps:     map[string]*store.Application{},
+		invalid:  map[string]string{},
+		resynced: make(chan struct{}),
 	}
 	snap, err := s.Load(ctx)
 	if err != nil {
@@ -80,6 +96,16 @@ func New(ctx context.Context, cfg Config, s store.Store) (*Registry, error) {
 	}
 	for _, o := range snap.Objects {
 		r.applyObject(o.Identity, o)
+	}
+	for _, a := range snap.Applications {
+		if _, err := r.validate(a.Descriptor); err != nil {
+			r.setInvalid(store.KindApplication, a.Name, err)
+			continue
+		}
+		r.applyApplication(a.Name, a)
+	}
+	for k, err := range snap.Invalid {
+		r.invalid[k] = err.Error()
 	}
 	return r, nil
 }
@@ -233,6 +259,7 @@ func (r *Registry) RemoveAdapter(ctx context.Context, id string) error {
 
 // applyAdapter sets (a != nil) or deletes the adapter id in memory, keeping groups in step.
 func (r *Registry) applyAdapter(id string, a *store.Adapter) {
+	r.gen.Add(1)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if old := r.adapters[id]; old != nil && old.ReplicaGroup != "" && (a == nil || a.ReplicaGroup != old.ReplicaGroup) {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"floe/ice/encoding"
@@ -39,4 +40,20 @@ func (o *observed) PutObject(ctx context.Context, obj *Object) error {
 
 func (o *observed) DeleteObject(ctx context.Context, id encoding.Identity) error {
 	return o.timed("delete_object", func() error { return o.Store.DeleteObject(ctx, id) })
+}
+
+// Get delegates to a Replicated store; other stores have no such read.
+func (o *observed) Get(ctx context.Context, kind Kind, key string) (any, error) {
+	if r, ok := o.Store.(Replicated); ok {
+		return r.Get(ctx, kind, key)
+	}
+	return nil, fmt.Errorf("store: %T is not replicated", o.Store)
+}
+
+func (o *observed) PutApplication(ctx context.Context, a *Application) error {
+	return o.timed("put_application", func() error { return o.Store.PutApplication(ctx, a) })
+}
+
+func (o *observed) DeleteApplication(ctx context.Context, name string) error {
+	return o.timed("delete_application", func() error { return o.Store.DeleteApplication(ctx, name) })
 }

@@ -20,6 +20,9 @@ import (
 // disk failure, no quorum). Callers map it to "service unavailable".
 var ErrUnavailable = errors.New("store unavailable")
 
+// ErrInvalidRecord is wrapped by errors about a stored record that does not decode or validate.
+var ErrInvalidRecord = errors.New("invalid record")
+
 // Adapter is a dynamically registered object adapter: what a server sent with
 // setAdapterDirectProxy or setReplicatedAdapterDirectProxy.
 type Adapter struct {
@@ -35,11 +38,39 @@ type Object struct {
 	Proxy    *reference.Reference
 }
 
+// Application is a deployed application: its IceGrid XML descriptor, as text, and its
+// revision (1 for the first version, +1 per update).
+type Application struct {
+	Name       string
+	Descriptor []byte
+	Revision   int
+}
+
 // Snapshot is everything a store holds, as loaded at start.
 type Snapshot struct {
-	Adapters []*Adapter
-	Objects  []*Object
+	Adapters     []*Adapter
+	Objects      []*Object
+	Applications []*Application
+	// Invalid lists records that did not decode, by "kind/key"; they are left out above.
+	Invalid map[string]error
 }
+
+// Kind names a kind of record.
+type Kind string
+
+// The kinds of records.
+const (
+	KindAdapter     Kind = "adapter"
+	KindObject      Kind = "object"
+	KindApplication Kind = "application"
+)
+
+// ErrNotMaster is returned by a replicated store for a write only the master may make
+// (applications) when this replica is not the master. ErrNoMaster: no replica is.
+var (
+	ErrNotMaster = errors.New("store: not the master")
+	ErrNoMaster  = errors.New("store: there is no master")
+)
 
 // Store keeps registry state durably. A nil error from a Put or Delete means the change is
 // durable (fsynced or acknowledged by a quorum). Implementations are safe for concurrent use.
@@ -50,7 +81,28 @@ type Store interface {
 	DeleteAdapter(ctx context.Context, id string) error
 	PutObject(ctx context.Context, o *Object) error
 	DeleteObject(ctx context.Context, id encoding.Identity) error
+	// PutApplication stores an application; in a replicated store only the master may.
+	PutApplication(ctx context.Context, a *Application) error
+	DeleteApplication(ctx context.Context, name string) error
 	Close() error
+}
+
+// Replicated is a Store shared by several registry replicas (ZooKeeper): changes made through
+// any replica, or directly in the store, reach every replica through a SyncHandler.
+type Replicated interface {
+	Store
+	// Get reads one record (and keeps watching it): nil with a nil error if it does not exist.
+	// The result is *Adapter, *Object or *Application.
+	Get(ctx context.Context, kind Kind, key string) (any, error)
+}
+
+// SyncHandler receives what changed in a replicated store.
+type SyncHandler interface {
+	// Changed reports that the record kind/key may have changed: re-read it with Get.
+	Changed(kind Kind, key string)
+	// Resync hands over a full, fresh read after (re)connecting, when events may have been
+	// missed.
+	Resync(snap *Snapshot)
 }
 
 // adapterJSON and objectJSON are the record formats (SPEC.md §5). Proxies are stringified.
@@ -128,4 +180,32 @@ func ObjectKey(id encoding.Identity) string { return reference.IdentityString(id
 // most MaxKeyLen bytes, valid as a ZooKeeper node name.
 func ValidKey(s string) bool {
 	return s != "" && len(s) <= MaxKeyLen && s != "." && s != ".." && !strings.ContainsAny(s, "\x00")
+}
+
+// MaxApplicationSize bounds a descriptor so that it fits in one ZooKeeper znode (1 MB limit
+// with room for the request around it).
+const MaxApplicationSize = 1000 * 1024
+
+type applicationJSON struct {
+	Name       string `json:"name"`
+	Revision   int    `json:"revision"`
+	Descriptor string `json:"descriptor"`
+}
+
+// MarshalApplication encodes an application record for stores that keep JSON (bolt); ZooKeeper
+// keeps the descriptor text itself (SPEC.md §5).
+func MarshalApplication(a *Application) ([]byte, error) {
+	return json.Marshal(applicationJSON{Name: a.Name, Revision: a.Revision, Descriptor: string(a.Descriptor)})
+}
+
+// UnmarshalApplication decodes an application record.
+func UnmarshalApplication(b []byte) (*Application, error) {
+	var j applicationJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return nil, fmt.Errorf("store: application record: %w", err)
+	}
+	if !ValidKey(j.Name) {
+		return nil, fmt.Errorf("store: application record: bad name %.40q", j.Name)
+	}
+	return &Application{Name: j.Name, Revision: j.Revision, Descriptor: []byte(j.Descriptor)}, nil
 }

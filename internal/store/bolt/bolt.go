@@ -28,6 +28,7 @@ var (
 	bucketMeta     = []byte("meta")
 	bucketAdapters = []byte("adapters")
 	bucketObjects  = []byte("objects")
+	bucketApps     = []byte("applications")
 	keyFormat      = []byte("format")
 )
 
@@ -105,7 +106,7 @@ func (s *Store) init(path string) error {
 		if v := string(meta.Get(keyFormat)); v != formatVersion {
 			return fmt.Errorf("bolt: %s has format %q, this Floe reads %q", path, v, formatVersion)
 		}
-		for _, b := range [][]byte{bucketAdapters, bucketObjects} {
+		for _, b := range [][]byte{bucketAdapters, bucketObjects, bucketApps} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -129,12 +130,23 @@ func (s *Store) Load(_ context.Context) (*store.Snapshot, error) {
 		if err != nil {
 			return err
 		}
-		return tx.Bucket(bucketObjects).ForEach(func(k, v []byte) error {
+		err = tx.Bucket(bucketObjects).ForEach(func(k, v []byte) error {
 			o, err := store.UnmarshalObject(v)
 			if err != nil {
 				return fmt.Errorf("object %q: %w", k, err)
 			}
 			snap.Objects = append(snap.Objects, o)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketApps).ForEach(func(k, v []byte) error {
+			a, err := store.UnmarshalApplication(v)
+			if err != nil {
+				return fmt.Errorf("application %q: %w", k, err)
+			}
+			snap.Applications = append(snap.Applications, a)
 			return nil
 		})
 	})
@@ -187,6 +199,20 @@ func (s *Store) PutObject(ctx context.Context, o *store.Object) error {
 // DeleteObject removes an object; removing a missing one is not an error.
 func (s *Store) DeleteObject(ctx context.Context, id encoding.Identity) error {
 	return s.write(ctx, bucketObjects, store.ObjectKey(id), nil)
+}
+
+// PutApplication stores an application.
+func (s *Store) PutApplication(ctx context.Context, a *store.Application) error {
+	v, err := store.MarshalApplication(a)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, bucketApps, a.Name, v)
+}
+
+// DeleteApplication removes an application; removing a missing one is not an error.
+func (s *Store) DeleteApplication(ctx context.Context, name string) error {
+	return s.write(ctx, bucketApps, name, nil)
 }
 
 // Close closes the database.

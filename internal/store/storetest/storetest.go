@@ -6,6 +6,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -21,13 +22,15 @@ type Memory struct {
 	mu       sync.Mutex
 	adapters map[string]*store.Adapter
 	objects  map[encoding.Identity]*store.Object
+	apps     map[string]*store.Application
 	Fail     error
 	Writes   int
 }
 
 // NewMemory returns an empty Memory store.
 func NewMemory() *Memory {
-	return &Memory{adapters: map[string]*store.Adapter{}, objects: map[encoding.Identity]*store.Object{}}
+	return &Memory{adapters: map[string]*store.Adapter{}, objects: map[encoding.Identity]*store.Object{},
+		apps: map[string]*store.Application{}}
 }
 
 // Load implements store.Store.
@@ -40,6 +43,9 @@ func (m *Memory) Load(context.Context) (*store.Snapshot, error) {
 	}
 	for _, o := range m.objects {
 		s.Objects = append(s.Objects, o)
+	}
+	for _, a := range m.apps {
+		s.Applications = append(s.Applications, a)
 	}
 	return s, nil
 }
@@ -75,6 +81,16 @@ func (m *Memory) DeleteObject(_ context.Context, id encoding.Identity) error {
 	return m.write(func() { delete(m.objects, id) })
 }
 
+// PutApplication implements store.Store.
+func (m *Memory) PutApplication(_ context.Context, a *store.Application) error {
+	return m.write(func() { m.apps[a.Name] = a })
+}
+
+// DeleteApplication implements store.Store.
+func (m *Memory) DeleteApplication(_ context.Context, name string) error {
+	return m.write(func() { delete(m.apps, name) })
+}
+
 // Close implements store.Store.
 func (m *Memory) Close() error { return nil }
 
@@ -97,13 +113,15 @@ func Run(t *testing.T, open func(t *testing.T) store.Store, reopen func(t *testi
 	a2 := &store.Adapter{ID: "A2", ReplicaGroup: "RG", Proxy: MustParse(t, "dummy -t -e 1.1:tcp -h 127.0.0.1 -p 10002 -t 60000")}
 	o1 := &store.Object{Identity: encoding.Identity{Name: "hello", Category: "c"}, Type: "::Demo::Hello",
 		Proxy: MustParse(t, "c/hello -t -e 1.1 @ A1")}
-	for _, err := range []error{s.PutAdapter(ctx, a1), s.PutAdapter(ctx, a2), s.PutObject(ctx, o1),
+	app := &store.Application{Name: "Demo", Revision: 1, Descriptor: []byte("<icegrid><application name=\"Demo\"/></icegrid>")}
+	for _, err := range []error{s.PutAdapter(ctx, a1), s.PutAdapter(ctx, a2), s.PutObject(ctx, o1), s.PutApplication(ctx, app),
 		s.DeleteAdapter(ctx, "missing"), s.DeleteObject(ctx, encoding.Identity{Name: "missing"})} {
 		if err != nil {
 			t.Fatalf("write: %v", err)
 		}
 	}
-	want := summarize(&store.Snapshot{Adapters: []*store.Adapter{a1, a2}, Objects: []*store.Object{o1}})
+	want := summarize(&store.Snapshot{Adapters: []*store.Adapter{a1, a2}, Objects: []*store.Object{o1},
+		Applications: []*store.Application{app}})
 	check := func(s store.Store, want map[string]string) {
 		t.Helper()
 		snap, err := s.Load(ctx)
@@ -142,6 +160,9 @@ func summarize(s *store.Snapshot) map[string]string {
 	}
 	for _, o := range s.Objects {
 		m["object "+store.ObjectKey(o.Identity)] = o.Type + " " + o.Proxy.String()
+	}
+	for _, a := range s.Applications {
+		m["application "+a.Name] = fmt.Sprint(a.Revision, " ", string(a.Descriptor))
 	}
 	return m
 }

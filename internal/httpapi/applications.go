@@ -1,0 +1,120 @@
+package httpapi
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+
+	"floe/internal/registry"
+	"floe/internal/store"
+)
+
+// ApplicationJSON is an application in the API.
+type ApplicationJSON struct {
+	Name       string `json:"name"`
+	Revision   int    `json:"revision"`
+	Descriptor string `json:"descriptor,omitempty"`
+}
+
+func (a *API) listApplications(*http.Request) (any, error) {
+	out := []ApplicationJSON{}
+	for _, app := range a.Registry.Applications() {
+		out = append(out, ApplicationJSON{Name: app.Name, Revision: app.Revision})
+	}
+	return out, nil
+}
+
+func (a *API) getApplication(r *http.Request) (any, error) {
+	app, err := a.Registry.Application(r.PathValue("name"))
+	if err != nil {
+		return nil, err
+	}
+	return ApplicationJSON{Name: app.Name, Revision: app.Revision, Descriptor: string(app.Descriptor)}, nil
+}
+
+func readDescriptor(r *http.Request) ([]byte, error) {
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, badRequest("read body: %v", err)
+	}
+	if len(b) == 0 {
+		return nil, badRequest("empty body: send the descriptor as IceGrid XML")
+	}
+	return b, nil
+}
+
+func (a *API) addApplication(r *http.Request) (any, error) {
+	d, err := readDescriptor(r)
+	if err != nil {
+		return nil, err
+	}
+	app, err := a.Registry.AddApplication(r.Context(), d)
+	if err != nil {
+		return nil, err
+	}
+	return ApplicationJSON{Name: app.Name, Revision: app.Revision}, nil
+}
+
+func (a *API) updateApplication(r *http.Request) (any, error) {
+	d, err := readDescriptor(r)
+	if err != nil {
+		return nil, err
+	}
+	app, err := a.Registry.UpdateApplication(r.Context(), r.PathValue("name"), d)
+	if err != nil {
+		return nil, err
+	}
+	return ApplicationJSON{Name: app.Name, Revision: app.Revision}, nil
+}
+
+func (a *API) removeApplication(r *http.Request) (any, error) {
+	return nil, a.Registry.RemoveApplication(r.Context(), r.PathValue("name"))
+}
+
+// masterOnly serves h here when this replica is the master (or standalone), forwards the
+// request to the master otherwise, and answers 503 when there is no master (SPEC.md §4).
+func (a *API) masterOnly(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if a.Master == nil {
+			h(w, r)
+			return
+		}
+		addr, self, ok := a.Master()
+		switch {
+		case self:
+			h(w, r)
+		case !ok || addr == "":
+			a.wrap(func(*http.Request) (any, error) {
+				return nil, &httpError{status: http.StatusServiceUnavailable,
+					msg: "there is no master registry right now; deployment changes are refused until one is elected"}
+			})(w, r)
+		default:
+			target := &url.URL{Scheme: "http", Host: addr}
+			p := httputil.NewSingleHostReverseProxy(target)
+			p.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+				a.wrap(func(*http.Request) (any, error) {
+					return nil, &httpError{status: http.StatusServiceUnavailable, msg: "forward to master " + addr + ": " + err.Error()}
+				})(w, r)
+			}
+			p.ServeHTTP(w, r)
+		}
+	}
+}
+
+// applicationStatus maps application errors; see statusOf.
+func applicationStatus(err error) (int, bool) {
+	var de *registry.DescriptorError
+	switch {
+	case errors.As(err, &de):
+		return http.StatusBadRequest, true
+	case errors.Is(err, registry.ErrApplicationNotFound):
+		return http.StatusNotFound, true
+	case errors.Is(err, registry.ErrApplicationExists):
+		return http.StatusConflict, true
+	case errors.Is(err, store.ErrNoMaster), errors.Is(err, store.ErrNotMaster):
+		return http.StatusServiceUnavailable, true
+	}
+	return 0, false
+}

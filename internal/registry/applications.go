@@ -1,0 +1,198 @@
+package registry
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"floe/internal/store"
+)
+
+// ErrApplicationNotFound and ErrApplicationExists are the application errors.
+var (
+	ErrApplicationNotFound = errors.New("registry: application not found")
+	ErrApplicationExists   = errors.New("registry: application already exists")
+)
+
+// DescriptorError is a descriptor that does not parse or validate; Line is 0 when unknown.
+type DescriptorError struct {
+	Line   int
+	Reason string
+}
+
+func (e *DescriptorError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("descriptor: line %d: %s", e.Line, e.Reason)
+	}
+	return "descriptor: " + e.Reason
+}
+
+// ApplicationName checks that a descriptor is well-formed IceGrid XML — an <icegrid> root
+// holding one <application name="…"> — and returns the application's name. The full descriptor
+// dialect (templates, nodes, servers) is validated by the descriptor package once deployment
+// lands; this is the check every replica applies before accepting a descriptor from the store.
+func ApplicationName(descriptor []byte) (string, error) {
+	if len(descriptor) > store.MaxApplicationSize {
+		return "", &DescriptorError{Reason: fmt.Sprintf("%d bytes, more than the %d allowed", len(descriptor), store.MaxApplicationSize)}
+	}
+	d := xml.NewDecoder(bytes.NewReader(descriptor))
+	var path []string
+	name := ""
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			line, _ := d.InputPos()
+			return "", &DescriptorError{Line: line, Reason: err.Error()}
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			path = append(path, t.Name.Local)
+			line, _ := d.InputPos()
+			switch {
+			case len(path) == 1 && t.Name.Local != "icegrid":
+				return "", &DescriptorError{Line: line, Reason: fmt.Sprintf("root element <%s>, want <icegrid>", t.Name.Local)}
+			case len(path) == 2 && t.Name.Local == "application":
+				if name != "" {
+					return "", &DescriptorError{Line: line, Reason: "more than one <application>"}
+				}
+				if name = attr(t, "name"); name == "" {
+					return "", &DescriptorError{Line: line, Reason: "<application> without a name"}
+				}
+			}
+		case xml.EndElement:
+			path = path[:len(path)-1]
+		}
+	}
+	if name == "" {
+		return "", &DescriptorError{Reason: "no <application> in <icegrid>"}
+	}
+	if !store.ValidKey(name) {
+		return "", &DescriptorError{Reason: fmt.Sprintf("invalid application name %q", name)}
+	}
+	return name, nil
+}
+
+func attr(t xml.StartElement, name string) string {
+	for _, a := range t.Attr {
+		if a.Name.Local == name {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// Applications returns every application, sorted by name.
+func (r *Registry) Applications() []store.Application {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]store.Application, 0, len(r.apps))
+	for _, a := range r.apps {
+		out = append(out, *a)
+	}
+	slices.SortFunc(out, func(a, b store.Application) int { return cmpString(a.Name, b.Name) })
+	return out
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Application returns one application.
+func (r *Registry) Application(name string) (store.Application, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	a := r.apps[name]
+	if a == nil {
+		return store.Application{}, fmt.Errorf("%w: %q", ErrApplicationNotFound, name)
+	}
+	return *a, nil
+}
+
+// AddApplication deploys a new application (Admin.addApplication).
+func (r *Registry) AddApplication(ctx context.Context, descriptor []byte) (store.Application, error) {
+	return r.putApplication(ctx, "", descriptor, false)
+}
+
+// UpdateApplication replaces an application's descriptor (Admin.syncApplication); name, when
+// not empty, must match the descriptor's.
+func (r *Registry) UpdateApplication(ctx context.Context, name string, descriptor []byte) (store.Application, error) {
+	return r.putApplication(ctx, name, descriptor, true)
+}
+
+func (r *Registry) putApplication(ctx context.Context, want string, descriptor []byte, update bool) (store.Application, error) {
+	name, err := r.validate(descriptor)
+	if err != nil {
+		return store.Application{}, err
+	}
+	if want != "" && want != name {
+		return store.Application{}, &DescriptorError{Reason: fmt.Sprintf("descriptor names application %q, not %q", name, want)}
+	}
+	unlock := r.lockKey('p', name)
+	defer unlock()
+	r.mu.RLock()
+	old := r.apps[name]
+	r.mu.RUnlock()
+	switch {
+	case old != nil && !update:
+		return store.Application{}, fmt.Errorf("%w: %q", ErrApplicationExists, name)
+	case old == nil && update:
+		return store.Application{}, fmt.Errorf("%w: %q", ErrApplicationNotFound, name)
+	}
+	a := &store.Application{Name: name, Descriptor: slices.Clone(descriptor), Revision: 1}
+	if old != nil {
+		a.Revision = old.Revision + 1
+	}
+	if err := r.store.PutApplication(ctx, a); err != nil {
+		return store.Application{}, fmt.Errorf("registry: put application %q: %w", name, err)
+	}
+	r.applyApplication(name, a)
+	return *a, nil
+}
+
+// RemoveApplication removes an application (Admin.removeApplication).
+func (r *Registry) RemoveApplication(ctx context.Context, name string) error {
+	unlock := r.lockKey('p', name)
+	defer unlock()
+	r.mu.RLock()
+	_, ok := r.apps[name]
+	r.mu.RUnlock()
+	if !ok {
+		return fmt.Errorf("%w: %q", ErrApplicationNotFound, name)
+	}
+	if err := r.store.DeleteApplication(ctx, name); err != nil {
+		return fmt.Errorf("registry: remove application %q: %w", name, err)
+	}
+	r.applyApplication(name, nil)
+	return nil
+}
+
+func (r *Registry) validate(descriptor []byte) (string, error) {
+	if r.cfg.ValidateDescriptor != nil {
+		return r.cfg.ValidateDescriptor(descriptor)
+	}
+	return ApplicationName(descriptor)
+}
+
+func (r *Registry) applyApplication(name string, a *store.Application) {
+	r.gen.Add(1)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if a == nil {
+		delete(r.apps, name)
+		return
+	}
+	r.apps[name] = a
+}
