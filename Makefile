@@ -24,9 +24,11 @@ deps:
 unit:
 	$(GO) test -race -count=1 -short ./...
 
-# make bench: Go micro-benchmarks and the loopback round trips (Go<->Go, Go->Python).
+# make bench: Go micro-benchmarks and the loopback round trips (Go<->Go, Go->Python), then Floe vs
+# the real IceGrid registry side by side (bench/registry.sh; QUICK=1 make bench for a smoke run).
 bench: deps build
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./ice/... ./test/interop/...
+	./bench/registry.sh
 
 # Every Fuzz target for FUZZTIME each (corpora live in testdata/fuzz).
 fuzz:

@@ -66,7 +66,7 @@ func TestReadErrorsAreUnmarshalErrors(t *testing.T) {
 // TestReadTruncated checks that every strict prefix of a valid proxy is an error.
 func TestReadTruncated(t *testing.T) {
 	full := wire(t, `05 "admin" 0d "MyServerAdmin" 01 07 "Process" 00 00 01 00 01 01 02 01 00 19 00 00 00 01 01 09 "127.0.0.1" f5 2e 00 00 60 ea 00 00 00 63 00 08 00 00 00 01 01 ab cd`)
-	for n := range len(full) {
+	for n := range full {
 		d := encoding.NewDecoder(full[:n], encoding.Encoding11)
 		if r := reference.Read(d); d.Err() == nil {
 			t.Errorf("Read(% x) = %q, want an error", full[:n], r)

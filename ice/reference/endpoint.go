@@ -88,7 +88,7 @@ func (ep UDPEndpoint) Type() int16 { return TypeUDP }
 // Type returns the endpoint type.
 func (ep OpaqueEndpoint) Type() int16 { return ep.Kind }
 
-// String formats e as Ice's TcpEndpointI / SSL EndpointI do.
+// String formats ep as Ice's TcpEndpointI / SSL EndpointI do.
 func (ep TCPEndpoint) String() string {
 	if ep.SSL {
 		return "ssl" + ep.options()
@@ -112,11 +112,11 @@ func (ep TCPEndpoint) options() string {
 	return b.String()
 }
 
-// String formats e as Ice's WSEndpoint does.
+// String formats ep as Ice's WSEndpoint does.
 func (ep WSEndpoint) String() string {
-	s := "ws" + ep.TCPEndpoint.options()
+	s := "ws" + ep.options()
 	if ep.SSL {
-		s = "wss" + ep.TCPEndpoint.options()
+		s = "wss" + ep.options()
 	}
 	if ep.Resource != "" {
 		s += " -r " + formatArg(ep.Resource)
@@ -124,7 +124,7 @@ func (ep WSEndpoint) String() string {
 	return s
 }
 
-// String formats e as Ice's UdpEndpointI does.
+// String formats ep as Ice's UdpEndpointI does.
 func (ep UDPEndpoint) String() string {
 	var b strings.Builder
 	b.WriteString("udp")
@@ -146,7 +146,7 @@ func (ep UDPEndpoint) String() string {
 	return b.String()
 }
 
-// String formats e as Ice's OpaqueEndpointI does, except that the base64 value is never broken
+// String formats ep as Ice's OpaqueEndpointI does, except that the base64 value is never broken
 // into lines.
 func (ep OpaqueEndpoint) String() string {
 	var b strings.Builder

@@ -93,7 +93,8 @@ func canonicalIPv6(s string) (string, bool) {
 		}
 		return out + "%" + strconv.FormatUint(n, 10), true
 	}
-	if !validZoneName(zone) || !(a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsInterfaceLocalMulticast()) {
+	linkLocal := a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsInterfaceLocalMulticast()
+	if !linkLocal || !validZoneName(zone) {
 		return "", false
 	}
 	return out + "%" + zone, true
@@ -105,12 +106,15 @@ func validZoneName(z string) bool {
 		return false
 	}
 	for i := range len(z) {
-		c := z[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+		if !zoneByte(z[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+func zoneByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-'
 }
 
 // ntop6 formats an IPv6 address as glibc's inet_ntop does: the first longest run of two or more

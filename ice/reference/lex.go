@@ -135,12 +135,12 @@ func parseInt32(s string) (int32, bool) {
 // parseVersion mirrors IceInternal::stringToMajorMinor, used for -e and -p: "major.minor" with
 // major in 1..255 and minor in 0..255, each part parsed like parseInt32.
 func parseVersion(s string) (encoding.Version, error) {
-	maj, min, ok := strings.Cut(s, ".")
+	major, minor, ok := strings.Cut(s, ".")
 	if !ok {
 		return encoding.Version{}, fmt.Errorf("malformed version value %q", s)
 	}
-	a, ok1 := parseInt32(maj)
-	b, ok2 := parseInt32(min)
+	a, ok1 := parseInt32(major)
+	b, ok2 := parseInt32(minor)
 	if !ok1 || !ok2 {
 		return encoding.Version{}, fmt.Errorf("invalid version value %q", s)
 	}

@@ -11,8 +11,8 @@ import (
 
 // wire turns the notation of reference/ice-protocol.md into bytes: hex bytes, "quoted" text
 // (UTF-8, no size) and '|' separators, which are ignored.
-func wire(t testing.TB, spec string) []byte {
-	t.Helper()
+func wire(tb testing.TB, spec string) []byte {
+	tb.Helper()
 	var out []byte
 	for len(spec) > 0 {
 		spec = strings.TrimLeft(spec, " |")
@@ -26,7 +26,7 @@ func wire(t testing.TB, spec string) []byte {
 			tok, rest, _ := strings.Cut(spec, " ")
 			b, err := hex.DecodeString(tok)
 			if err != nil {
-				t.Fatalf("bad wire spec token %q: %v", tok, err)
+				tb.Fatalf("bad wire spec token %q: %v", tok, err)
 			}
 			out = append(out, b...)
 			spec = rest

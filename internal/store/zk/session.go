@@ -73,7 +73,9 @@ func (s *Store) connect(ctx context.Context) (*session, error) {
 	}
 }
 
-type zkLogger struct{ log interface{ Debug(string, ...any) } }
+type zkLogger struct {
+	log interface{ Debug(string, ...any) }
+}
 
 func (l zkLogger) Printf(format string, args ...any) { l.log.Debug(fmt.Sprintf(format, args...)) }
 
