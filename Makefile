@@ -4,7 +4,7 @@ BIN       := bin/floe
 FUZZTIME  ?= 20s
 GOLANGCI  := $(shell $(GO) env GOPATH)/bin/golangci-lint
 
-.PHONY: all build test unit deps bench fuzz fuzz-long lint clean
+.PHONY: all build test unit deps bench fuzz fuzz-long lint clean demo-ha
 
 all: build
 
@@ -50,3 +50,7 @@ lint: $(GOLANGCI)
 
 clean:
 	rm -rf bin
+
+# A local HA grid: 3 ZooKeeper servers and 3 registry replicas; Ctrl-C stops it.
+demo-ha: deps build
+	./scripts/demo-ha.sh

@@ -69,8 +69,10 @@ func (a *admin) registry(ctx context.Context, sub string, args []string) error {
 		}
 		for _, r := range regs {
 			if r["name"] == args[0] {
-				for _, k := range []string{"name", "role", "epoch", "instanceName", "store", "locator"} {
-					fmt.Fprintf(a.out, "%s = %v\n", k, r[k])
+				for _, k := range []string{"name", "role", "epoch", "locator", "http", "zookeeper"} {
+					if v, ok := r[k]; ok {
+						fmt.Fprintf(a.out, "%s = %v\n", k, v)
+					}
 				}
 				return nil
 			}
