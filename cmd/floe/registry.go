@@ -95,7 +95,7 @@ func startRegistry(ctx context.Context, cfg config.Registry, props *properties.P
 		return nil, err
 	}
 	rr.store = base
-	reg, err := registry.New(ctx, registry.Config{DynamicRegistration: cfg.DynamicRegistration},
+	reg, err := registry.New(ctx, registry.Config{DynamicRegistration: cfg.DynamicRegistration, Log: log},
 		store.Observed(base, metrics.ObserveStoreWrite))
 	if err != nil {
 		_ = base.Close()

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -38,6 +39,8 @@ type Config struct {
 	// ValidateDescriptor checks an application descriptor and returns the application's name;
 	// nil means ApplicationName.
 	ValidateDescriptor func([]byte) (string, error)
+	// Log receives warnings about stored records that are not applied; nil discards them.
+	Log *slog.Logger
 }
 
 // Registry is one replica's state. It is safe for concurrent use.
@@ -74,6 +77,9 @@ type group struct {
 
 // New returns a registry over s, loaded from it.
 func New(ctx context.Context, cfg Config, s store.Store) (*Registry, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
 	r := &Registry{
 		cfg:      cfg,
 		store:    s,

@@ -159,3 +159,5 @@ func TestObjects(t *testing.T) {
 		t.Error("RemoveObject(builtin) succeeded")
 	}
 }
+
+func mustParse(t *testing.T, s string) *reference.Reference { return storetest.MustParse(t, s) }

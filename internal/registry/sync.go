@@ -135,8 +135,13 @@ func (r *Registry) keys() []recordKey {
 
 func (r *Registry) setInvalid(kind store.Kind, key string, err error) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.invalid[string(kind)+"/"+key] = err.Error()
+	k := string(kind) + "/" + key
+	changed := r.invalid[k] != err.Error()
+	r.invalid[k] = err.Error()
+	r.mu.Unlock()
+	if changed {
+		r.cfg.Log.Warn("stored record not applied; the last good version keeps serving", "kind", kind, "key", key, "err", err)
+	}
 }
 
 func (r *Registry) clearInvalid(kind store.Kind, key string) {

@@ -91,6 +91,29 @@ func (m *Memory) DeleteApplication(_ context.Context, name string) error {
 	return m.write(func() { delete(m.apps, name) })
 }
 
+// Get implements store.Replicated.
+func (m *Memory) Get(_ context.Context, kind store.Kind, key string) (any, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch kind {
+	case store.KindAdapter:
+		if a := m.adapters[key]; a != nil {
+			return a, nil
+		}
+	case store.KindObject:
+		for id, o := range m.objects {
+			if store.ObjectKey(id) == key {
+				return o, nil
+			}
+		}
+	case store.KindApplication:
+		if a := m.apps[key]; a != nil {
+			return a, nil
+		}
+	}
+	return nil, nil
+}
+
 // Close implements store.Store.
 func (m *Memory) Close() error { return nil }
 

@@ -1,0 +1,80 @@
+package registry_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"floe/internal/registry"
+	"floe/internal/store"
+)
+
+const goodApp = `<icegrid><application name="Demo"><description>v%d</description></application></icegrid>`
+
+// TestChangedKeepsLastGoodApplication: a descriptor written behind the registry's back that
+// does not validate is not applied; the last good one keeps serving and the error is reported.
+func TestChangedKeepsLastGoodApplication(t *testing.T) {
+	ctx := context.Background()
+	r, m := newRegistry(t, true)
+	if _, err := r.AddApplication(ctx, []byte(strings.Replace(goodApp, "%d", "1", 1))); err != nil {
+		t.Fatal(err)
+	}
+	// An operator writes garbage directly into the store.
+	_ = m.PutApplication(ctx, &store.Application{Name: "Demo", Revision: 2, Descriptor: []byte("<icegrid><application")})
+	r.Changed(store.KindApplication, "Demo")
+	app, err := r.Application("Demo")
+	if err != nil || app.Revision != 1 {
+		t.Errorf("after an invalid change Application(Demo) = rev %d, %v; want the last good revision 1", app.Revision, err)
+	}
+	if msg := r.Invalid()["application/Demo"]; !strings.Contains(msg, "descriptor") {
+		t.Errorf("Invalid()[application/Demo] = %q, want a descriptor error", msg)
+	}
+	// A valid change is applied and clears the error.
+	_ = m.PutApplication(ctx, &store.Application{Name: "Demo", Revision: 3, Descriptor: []byte(strings.Replace(goodApp, "%d", "3", 1))})
+	r.Changed(store.KindApplication, "Demo")
+	if app, _ := r.Application("Demo"); app.Revision != 3 {
+		t.Errorf("after a valid change revision = %d, want 3", app.Revision)
+	}
+	if len(r.Invalid()) != 0 {
+		t.Errorf("Invalid() = %v, want empty", r.Invalid())
+	}
+	// Deleted behind the registry's back.
+	_ = m.DeleteApplication(ctx, "Demo")
+	r.Changed(store.KindApplication, "Demo")
+	if _, err := r.Application("Demo"); !errors.Is(err, registry.ErrApplicationNotFound) {
+		t.Errorf("after delete Application(Demo) = %v", err)
+	}
+}
+
+func TestResyncReplacesState(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newRegistry(t, true)
+	if err := r.SetAdapterDirectProxy(ctx, "Old", "", mustParse(t, "dummy:tcp -h 127.0.0.1 -p 1")); err != nil {
+		t.Fatal(err)
+	}
+	r.Resync(&store.Snapshot{Adapters: []*store.Adapter{{ID: "New", Proxy: mustParse(t, "dummy:tcp -h 127.0.0.1 -p 2")}}})
+	if _, err := r.FindAdapter("Old"); !errors.Is(err, registry.ErrAdapterNotFound) {
+		t.Errorf("after resync FindAdapter(Old) = %v, want not found", err)
+	}
+	if eps, err := r.FindAdapter("New"); err != nil || len(eps) != 1 {
+		t.Errorf("after resync FindAdapter(New) = %v, %v", eps, err)
+	}
+	select {
+	case <-r.Resynced():
+	default:
+		t.Error("Resynced() not closed after Resync")
+	}
+}
+
+func TestApplicationValidation(t *testing.T) {
+	r, _ := newRegistry(t, false)
+	for _, bad := range []string{"", "<x/>", "<icegrid></icegrid>", `<icegrid><application/></icegrid>`,
+		`<icegrid><application name="a"/><application name="b"/></icegrid>`, "<icegrid><application name='x'>"} {
+		_, err := r.AddApplication(context.Background(), []byte(bad))
+		var de *registry.DescriptorError
+		if !errors.As(err, &de) {
+			t.Errorf("AddApplication(%q) = %v, want a DescriptorError", bad, err)
+		}
+	}
+}
