@@ -33,9 +33,10 @@ type server struct {
 	proc   *os.Process   // nil before the first start
 	exited chan struct{} // closed when proc has exited and been reaped
 	paused bool          // SIGSTOP sent, no SIGCONT yet
+	ending bool          // SIGTERM or SIGKILL sent: exiting is expected
 }
 
-func (s *server) addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.clientPort)) }
+func (s *server) addr() string    { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.clientPort)) }
 func (s *server) cfgPath() string { return filepath.Join(s.dir, "zoo.cfg") }
 func (s *server) logPath() string { return filepath.Join(s.dir, "server.log") }
 
@@ -125,7 +126,7 @@ func (s *server) start() error {
 	if err := <-started; err != nil {
 		return fmt.Errorf("start server myid %d: %w", s.id, err)
 	}
-	s.proc, s.exited, s.paused = cmd.Process, exited, false
+	s.proc, s.exited, s.paused, s.ending = cmd.Process, exited, false, false
 	return nil
 }
 
@@ -141,6 +142,9 @@ func (s *server) running() bool {
 		return true
 	}
 }
+
+// crashed reports whether the process exited without being told to. s.mu is held.
+func (s *server) crashed() bool { return s.proc != nil && !s.ending && !s.running() }
 
 // live reports whether the server is running and not paused, i.e. expected to answer.
 func (s *server) live() bool {
@@ -159,6 +163,8 @@ func (s *server) signal(sig syscall.Signal) error {
 		return fmt.Errorf("signal %v to pid %d: %w", sig, s.proc.Pid, err)
 	}
 	switch sig {
+	case syscall.SIGTERM, syscall.SIGKILL:
+		s.ending = true
 	case syscall.SIGSTOP:
 		s.paused = true
 	case syscall.SIGCONT:

@@ -67,6 +67,8 @@ type Store struct {
 	state   string     // ZooKeeper connection state, for status
 	closed  bool
 	changed chan struct{} // closed and replaced on every role or master change
+
+	batch batcher // unfenced writes, group-committed
 }
 
 var _ store.Replicated = (*Store)(nil)
@@ -156,47 +158,6 @@ func unavailable(op string, err error) error {
 		return fmt.Errorf("zk: %s: %w: %w", op, store.ErrUnavailable, err)
 	}
 	return fmt.Errorf("zk: %s: %w", op, err)
-}
-
-// put creates or overwrites a record (no fencing: any replica may).
-func (s *Store) put(ctx context.Context, k store.Kind, key string, data []byte) error {
-	if len(data) > store.MaxApplicationSize {
-		return fmt.Errorf("zk: %s %q: %d bytes is over the %d-byte limit", k, key, len(data), store.MaxApplicationSize)
-	}
-	sess, err := s.current()
-	if err != nil {
-		return err
-	}
-	path := s.paths.node(k, key)
-	for range 3 {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		_, err = sess.conn.Set(path, data, -1)
-		if errors.Is(err, zk.ErrNoNode) {
-			_, err = sess.conn.Create(path, data, 0, s.acl)
-			if errors.Is(err, zk.ErrNodeExists) {
-				continue // created meanwhile: overwrite
-			}
-		}
-		return unavailable("write "+path, err)
-	}
-	return unavailable("write "+path, err)
-}
-
-func (s *Store) del(ctx context.Context, k store.Kind, key string) error {
-	sess, err := s.current()
-	if err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	err = sess.conn.Delete(s.paths.node(k, key), -1)
-	if errors.Is(err, zk.ErrNoNode) {
-		return nil
-	}
-	return unavailable("delete "+s.paths.node(k, key), err)
 }
 
 // Load reads everything through the current session; without one it fails with

@@ -204,9 +204,13 @@ func (s *Store) readRecords(ctx context.Context, sess *session, k store.Kind, na
 					results <- result{key: n, err: err}
 					continue
 				}
-				data, stat, _, err := sess.conn.GetW(s.paths.dir(k) + "/" + n)
+				p := s.paths.dir(k) + "/" + n
+				data, stat, _, err := sess.conn.GetW(p)
 				if errors.Is(err, zk.ErrNoNode) {
 					continue
+				}
+				if err == nil {
+					s.batch.exists.Store(p, true)
 				}
 				if err != nil {
 					results <- result{key: key, err: unavailable("read", err)}

@@ -1,0 +1,163 @@
+package zk_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	gozk "github.com/go-zookeeper/zk"
+
+	"floe/internal/store"
+	"floe/internal/store/storetest"
+	"floe/internal/store/zk"
+	"floe/internal/zktest"
+)
+
+var rootSeq atomic.Int64
+
+// newRoot returns a fresh znode root so that tests sharing an ensemble do not meet.
+func newRoot() string { return fmt.Sprintf("/t%d_%d", time.Now().UnixNano()%1e9, rootSeq.Add(1)) }
+
+// handler records what a Store reports.
+type handler struct {
+	mu      sync.Mutex
+	changed []string
+	resyncs int
+	last    *store.Snapshot
+}
+
+func (h *handler) Changed(k store.Kind, key string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.changed = append(h.changed, string(k)+"/"+key)
+}
+
+func (h *handler) Resync(s *store.Snapshot) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.resyncs++
+	h.last = s
+}
+
+func (h *handler) saw(what string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, c := range h.changed {
+		if c == what {
+			return true
+		}
+	}
+	return false
+}
+
+// replica runs a zk.Store with its session until the test ends.
+func replica(t *testing.T, servers, root, name string, h store.SyncHandler) *zk.Store {
+	t.Helper()
+	s, err := zk.New(zk.Config{Servers: strings.Split(servers, ","), Root: root, SessionTimeout: 2 * time.Second,
+		Member: zk.Member{Name: name, HTTP: "127.0.0.1:1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = s.Run(ctx, h); close(done) }()
+	t.Cleanup(func() { _ = s.Close(); cancel(); <-done })
+	waitFor(t, 20*time.Second, func() bool { return s.Status().ZooKeeper == "connected" })
+	return s
+}
+
+func waitFor(t *testing.T, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("condition not met within %v", d)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestZooKeeperStore(t *testing.T) {
+	ens := zktest.Start(t, 3)
+	t.Run("conformance", func(t *testing.T) {
+		root := newRoot()
+		n := 0
+		open := func(t *testing.T) store.Store {
+			n++
+			s := replica(t, ens.Servers(), root, fmt.Sprintf("c%d", n), &handler{})
+			waitFor(t, 10*time.Second, func() bool { return s.Status().Role == "master" })
+			return s
+		}
+		storetest.Run(t, open, open)
+	})
+	t.Run("replication and election", func(t *testing.T) { testReplication(t, ens) })
+	t.Run("fencing", func(t *testing.T) { testFencing(t, ens) })
+}
+
+func testReplication(t *testing.T, ens *zktest.Ensemble) {
+	root := newRoot()
+	h1, h2 := &handler{}, &handler{}
+	s1 := replica(t, ens.Servers(), root, "r1", h1)
+	waitFor(t, 10*time.Second, func() bool { return s1.Status().Role == "master" })
+	s2 := replica(t, ens.Servers(), root, "r2", h2)
+	waitFor(t, 10*time.Second, func() bool { return s2.Status().Master.Name == "r1" })
+	if st := s2.Status(); st.Role != "slave" || st.Epoch != 1 {
+		t.Errorf("r2 status = %+v, want slave at epoch 1", st)
+	}
+	ctx := context.Background()
+	a := &store.Adapter{ID: "A/with slash", Proxy: storetest.MustParse(t, "dummy:tcp -h 127.0.0.1 -p 1")}
+	if err := s2.PutAdapter(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, func() bool { return h1.saw("adapter/A/with slash") })
+	v, err := s1.Get(ctx, store.KindAdapter, "A/with slash")
+	if got, ok := v.(*store.Adapter); err != nil || !ok || got.Proxy.String() != a.Proxy.String() {
+		t.Errorf("r1 Get = %v, %v", v, err)
+	}
+	// Only the master writes applications; a slave is told who is.
+	app := &store.Application{Name: "App", Revision: 1, Descriptor: []byte("<icegrid/>")}
+	if err := s2.PutApplication(ctx, app); err == nil {
+		t.Error("slave PutApplication succeeded")
+	}
+	if err := s1.PutApplication(ctx, app); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, func() bool { return h2.saw("application/App") })
+	// The master resigns: r2 takes over with a higher epoch.
+	_ = s1.Close()
+	waitFor(t, 5*time.Second, func() bool { return s2.Status().Role == "master" })
+	if st := s2.Status(); st.Epoch != 2 {
+		t.Errorf("new master epoch = %d, want 2", st.Epoch)
+	}
+}
+
+// testFencing: a write checked against a stale epoch version fails and lands nothing, as a
+// deposed master's would.
+func testFencing(t *testing.T, ens *zktest.Ensemble) {
+	root := newRoot()
+	s1 := replica(t, ens.Servers(), root, "f1", &handler{})
+	waitFor(t, 10*time.Second, func() bool { return s1.Status().Role == "master" })
+	conn, _, err := gozk.Connect(ens.Addrs(), 4*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Another master is elected behind f1's back: /Epoch moves on.
+	if _, err := conn.Set(root+"/Epoch", []byte("7"), -1); err != nil {
+		t.Fatal(err)
+	}
+	err = s1.PutApplication(context.Background(), &store.Application{Name: "Late", Revision: 1, Descriptor: []byte("<x/>")})
+	if err == nil {
+		t.Fatal("a fenced write with a stale epoch succeeded")
+	}
+	if ok, _, _ := conn.Exists(root + "/Configuration/Applications/Late"); ok {
+		t.Error("the stale write landed")
+	}
+	if st := s1.Status(); st.Role == "master" {
+		t.Errorf("after a refused fenced write f1 is still master: %+v", st)
+	}
+}
