@@ -271,6 +271,8 @@ func (c *Connection) Close(ctx context.Context, force bool) {
 		return
 	}
 	c.state = stateClosing
+	// A peer that stopped reading must not block Close past ctx: when ctx ends, every write in
+	// progress (a reply holding wmu, then CloseConnection) fails and the connection is dropped.
 	stop := context.AfterFunc(ctx, func() {
 		c.mu.Lock()
 		c.idle.Broadcast()

@@ -10,7 +10,7 @@ import (
 // Decompress turns a compressed message (status 2) into the uncompressed message it stands for,
 // header included (§1.3): after the header comes an int32 with the uncompressed total size, then
 // a bzip2 stream of the body. The uncompressed size is checked against maxSize before anything is
-// allocated, and the stream must produce exactly that many bytes.
+// allocated, and the stream must produce exactly that many bytes and end with valid checksums.
 func Decompress(msg []byte, maxSize int) ([]byte, error) {
 	if len(msg) < HeaderSize+4 {
 		return nil, protocolErrorf("compressed message of %d bytes", len(msg))
@@ -30,9 +30,15 @@ func Decompress(msg []byte, maxSize int) ([]byte, error) {
 	if _, err := io.ReadFull(r, out[HeaderSize:]); err != nil {
 		return nil, protocolErrorf("bzip2: %v", err)
 	}
+	// The stream must end exactly here. Reading on also makes compress/bzip2 check the CRCs of
+	// the last block and of the whole stream, which it does only after their data was consumed;
+	// libbzip2 in Ice checks both too.
 	var one [1]byte
-	if n, _ := r.Read(one[:]); n != 0 {
+	switch _, err := io.ReadFull(r, one[:]); {
+	case err == nil:
 		return nil, protocolErrorf("bzip2 stream longer than the announced %d bytes", total)
+	case err != io.EOF:
+		return nil, protocolErrorf("bzip2: %v", err)
 	}
 	return out, nil
 }

@@ -101,10 +101,9 @@ func (s ReplyStatus) String() string {
 
 // NewMessage starts a message of type t in an encoder: it writes a header whose size FinishMessage
 // patches later. Encoding 1.0 is used for everything outside encapsulations.
+// The header is written straight into buf, which the encoder then owns.
 func NewMessage(buf []byte, t MessageType) *encoding.Encoder {
-	e := encoding.NewEncoder(buf[:0], encoding.Encoding10)
-	e.WriteBytes(AppendHeader(nil, Header{Type: t}))
-	return e
+	return encoding.NewEncoder(AppendHeader(buf[:0], Header{Type: t}), encoding.Encoding10)
 }
 
 // FinishMessage patches the size of the message built in e and returns it.

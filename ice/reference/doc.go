@@ -30,6 +30,4 @@
 //     resources and interfaces that contain whitespace or a single quote, and facets that start
 //     with '-'; it writes the final backslash of a quoted identity, facet or adapter id as \134.
 //     Ice prints those so that it cannot parse them back.
-//   - Interface names in --sourceAddress zones are kept as written; Ice checks that the interface
-//     exists.
 package reference

@@ -2,6 +2,7 @@ package reference
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -10,7 +11,8 @@ import (
 // --sourceAddress takes a numeric IP address. Ice resolves it with getaddrinfo(AI_NUMERICHOST)
 // and prints it with getnameinfo(NI_NUMERICHOST); on glibc that means inet_aton for IPv4 (so
 // "127.1" and "0x7f.0.0.1" are accepted) and inet_ntop for IPv6 (which prints "::1.2.3.4" and
-// "::ffff:1.2.3.4" forms). canonicalAddress reproduces both.
+// "::ffff:1.2.3.4" forms), with zones checked against the host's interfaces. canonicalAddress
+// reproduces all three.
 
 // canonicalAddress returns the address s as Ice prints it, or false if Ice rejects it.
 func canonicalAddress(s string) (string, bool) {
@@ -73,10 +75,7 @@ func parseCNumber(s string) (uint64, bool) {
 	return n, true
 }
 
-// canonicalIPv6 parses an IPv6 address with an optional zone and prints it as glibc does. Zones
-// follow glibc's rule: a decimal number (0 means none) is accepted for any address, an interface
-// name only for link-local and interface-local addresses. Unlike Ice, the interface is not
-// required to exist.
+// canonicalIPv6 parses an IPv6 address with an optional zone and prints it as glibc does.
 func canonicalIPv6(s string) (string, bool) {
 	text, zone, hasZone := strings.Cut(s, "%")
 	a, err := netip.ParseAddr(text)
@@ -87,34 +86,33 @@ func canonicalIPv6(s string) (string, bool) {
 	if !hasZone {
 		return out, true
 	}
-	if n, err := strconv.ParseUint(zone, 10, 32); err == nil && zone[0] >= '0' && zone[0] <= '9' {
-		if n == 0 {
-			return out, true
-		}
-		return out + "%" + strconv.FormatUint(n, 10), true
-	}
-	linkLocal := a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsInterfaceLocalMulticast()
-	if !linkLocal || !validZoneName(zone) {
+	suffix, ok := zoneSuffix(a, zone)
+	return out + suffix, ok
+}
+
+// zoneSuffix resolves a zone as glibc's getaddrinfo does and formats it as getnameinfo does: an
+// interface name is accepted for link-local and interface-local addresses if the interface
+// exists, a decimal index for any address; index 0 means no zone; link-local addresses print the
+// interface name when the index has one, others the index.
+func zoneSuffix(a netip.Addr, zone string) (string, bool) {
+	var index uint64
+	localScope := a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsInterfaceLocalMulticast()
+	if ifi, err := net.InterfaceByName(zone); localScope && zone != "" && err == nil {
+		index = uint64(ifi.Index)
+	} else if n, err := strconv.ParseUint(zone, 10, 32); err == nil && zone[0] >= '0' && zone[0] <= '9' {
+		index = n
+	} else {
 		return "", false
 	}
-	return out + "%" + zone, true
-}
-
-// validZoneName accepts interface names made of letters, digits, '.', '_' and '-'.
-func validZoneName(z string) bool {
-	if z == "" || len(z) > 15 {
-		return false
+	if index == 0 {
+		return "", true
 	}
-	for i := range len(z) {
-		if !zoneByte(z[i]) {
-			return false
+	if a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() {
+		if ifi, err := net.InterfaceByIndex(int(index)); err == nil {
+			return "%" + ifi.Name, true
 		}
 	}
-	return true
-}
-
-func zoneByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-'
+	return "%" + strconv.FormatUint(index, 10), true
 }
 
 // ntop6 formats an IPv6 address as glibc's inet_ntop does: the first longest run of two or more

@@ -27,7 +27,8 @@ type server struct {
 	id                                   int // myid, 1-based
 	dir                                  string
 	clientPort, quorumPort, electionPort int
-	argv                                 []string // java command line
+	argv                                 []string      // java command line, without class-sharing flags
+	archive                              *classArchive // nil: no class-data sharing
 
 	mu     sync.Mutex    // guards the fields below
 	proc   *os.Process   // nil before the first start
@@ -103,9 +104,11 @@ func (s *server) start() error {
 		return err
 	}
 	defer logf.Close() // the child holds its own descriptor
-	fmt.Fprintf(logf, "=== zktest: %s starting: %s\n", time.Now().Format("15:04:05.000"), strings.Join(s.argv, " "))
+	cdsFlags, dumpTo := s.archive.flags()
+	argv := append(append([]string{s.argv[0]}, cdsFlags...), s.argv[1:]...)
+	fmt.Fprintf(logf, "=== zktest: %s starting: %s\n", time.Now().Format("15:04:05.000"), strings.Join(argv, " "))
 
-	cmd := exec.Command(s.argv[0], s.argv[1:]...)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = s.dir
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = sysProcAttr()
@@ -115,12 +118,18 @@ func (s *server) start() error {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
 		if err := cmd.Start(); err != nil {
+			if dumpTo != "" {
+				s.archive.finish(dumpTo, -1)
+			}
 			started <- err
 			close(exited)
 			return
 		}
 		started <- nil
 		_ = cmd.Wait() // exit status is expected to be a signal; the log tells the rest
+		if dumpTo != "" {
+			s.archive.finish(dumpTo, cmd.ProcessState.ExitCode())
+		}
 		close(exited)
 	}()
 	if err := <-started; err != nil {

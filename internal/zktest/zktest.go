@@ -67,6 +67,7 @@ func Start(t testing.TB, n int, opts ...Option) *Ensemble {
 	}
 	e := &Ensemble{t: t, cfg: cfg}
 	root := t.TempDir()
+	archive := newClassArchive(java, cfg)
 	for i := range n {
 		s := &server{
 			id:           i + 1,
@@ -74,6 +75,7 @@ func Start(t testing.TB, n int, opts ...Option) *Ensemble {
 			clientPort:   ports[3*i],
 			quorumPort:   ports[3*i+1],
 			electionPort: ports[3*i+2],
+			archive:      archive,
 		}
 		e.servers = append(e.servers, s)
 	}

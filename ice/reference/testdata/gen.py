@@ -205,7 +205,11 @@ PROXIES = [
     r'a:tcp --sourceAddress "1:0:0:1:0:0:1:1"', r'a:tcp --sourceAddress "1:0:1:1:1:1:1:1"',
     r'a:tcp --sourceAddress "0:0:0:0:0:1:0:0"', r'a:tcp --sourceAddress "::fffe:1.2.3.4"',
     r'a:tcp --sourceAddress "::FFFF:102:304"', r'a:tcp --sourceAddress "2001:DB8::A"',
-    r'a:tcp --sourceAddress "fe80::1%lo"', r'a:tcp --sourceAddress "[::1]"', r'a:tcp --sourceAddress "1::2::3"',
+    # Zones are resolved against the host's interfaces; these cases assume "lo" with index 1.
+    r'a:tcp --sourceAddress "fe80::1%lo"', r'a:tcp --sourceAddress "fe80::1%1"', r'a:tcp --sourceAddress "ff01::1%lo"',
+    r'a:tcp --sourceAddress "ff02::1%1"', r'a:tcp --sourceAddress "fe80::1%nosuchif0"', r'a:tcp --sourceAddress "fe80::1%000"',
+    r'a:tcp --sourceAddress "fe80::1%4294967295"', r'a:tcp --sourceAddress "fe80::1%4294967296"', r'a:tcp --sourceAddress "::1%lo"',
+    r'a:tcp --sourceAddress "fe80::1%-1"', r'a:tcp --sourceAddress "fe80::1%1a"', r'a:tcp --sourceAddress "[::1]"', r'a:tcp --sourceAddress "1::2::3"',
     r'a:tcp --sourceAddress "0:0:0:0:0:0:1.2.3.4"', r'a:tcp --sourceAddress "1.2.3.4 "',
     r'a:tcp --sourceAddress "::1%0"', r'a:tcp --sourceAddress "::1%5"', r'a:tcp --sourceAddress "fe80::1%"',
     r'a:tcp --sourceAddress "::01.2.3.4"', r'a:tcp --sourceAddress "1:2:3:4:5:6:7:8:9"',

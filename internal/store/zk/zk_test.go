@@ -89,7 +89,7 @@ func TestZooKeeperStore(t *testing.T) {
 		open := func(t *testing.T) store.Store {
 			n++
 			s := replica(t, ens.Servers(), root, fmt.Sprintf("c%d", n), &handler{})
-			waitFor(t, 10*time.Second, func() bool { return s.Status().Role == "master" })
+			waitFor(t, 30*time.Second, func() bool { return s.Status().Role == "master" })
 			return s
 		}
 		storetest.Run(t, open, open)
@@ -102,9 +102,9 @@ func testReplication(t *testing.T, ens *zktest.Ensemble) {
 	root := newRoot()
 	h1, h2 := &handler{}, &handler{}
 	s1 := replica(t, ens.Servers(), root, "r1", h1)
-	waitFor(t, 10*time.Second, func() bool { return s1.Status().Role == "master" })
+	waitFor(t, 30*time.Second, func() bool { return s1.Status().Role == "master" })
 	s2 := replica(t, ens.Servers(), root, "r2", h2)
-	waitFor(t, 10*time.Second, func() bool { return s2.Status().Master.Name == "r1" })
+	waitFor(t, 30*time.Second, func() bool { return s2.Status().Master.Name == "r1" })
 	if st := s2.Status(); st.Role != "slave" || st.Epoch != 1 {
 		t.Errorf("r2 status = %+v, want slave at epoch 1", st)
 	}
@@ -113,7 +113,7 @@ func testReplication(t *testing.T, ens *zktest.Ensemble) {
 	if err := s2.PutAdapter(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, func() bool { return h1.saw("adapter/A/with slash") })
+	waitFor(t, 30*time.Second, func() bool { return h1.saw("adapter/A/with slash") })
 	v, err := s1.Get(ctx, store.KindAdapter, "A/with slash")
 	if got, ok := v.(*store.Adapter); err != nil || !ok || got.Proxy.String() != a.Proxy.String() {
 		t.Errorf("r1 Get = %v, %v", v, err)
@@ -126,10 +126,10 @@ func testReplication(t *testing.T, ens *zktest.Ensemble) {
 	if err := s1.PutApplication(ctx, app); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, func() bool { return h2.saw("application/App") })
+	waitFor(t, 30*time.Second, func() bool { return h2.saw("application/App") })
 	// The master resigns: r2 takes over with a higher epoch.
 	_ = s1.Close()
-	waitFor(t, 5*time.Second, func() bool { return s2.Status().Role == "master" })
+	waitFor(t, 30*time.Second, func() bool { return s2.Status().Role == "master" })
 	if st := s2.Status(); st.Epoch != 2 {
 		t.Errorf("new master epoch = %d, want 2", st.Epoch)
 	}
@@ -140,7 +140,7 @@ func testReplication(t *testing.T, ens *zktest.Ensemble) {
 func testFencing(t *testing.T, ens *zktest.Ensemble) {
 	root := newRoot()
 	s1 := replica(t, ens.Servers(), root, "f1", &handler{})
-	waitFor(t, 10*time.Second, func() bool { return s1.Status().Role == "master" })
+	waitFor(t, 30*time.Second, func() bool { return s1.Status().Role == "master" })
 	conn, _, err := gozk.Connect(ens.Addrs(), 4*time.Second)
 	if err != nil {
 		t.Fatal(err)
