@@ -98,7 +98,7 @@ func (a *ObjectAdapter) listen(endpoints string) error {
 	if endpoints == "" {
 		return nil
 	}
-	eps, err := reference.ParseEndpoints(endpoints, a.comm.defaults)
+	eps, err := reference.ParseAdapterEndpoints(endpoints, a.comm.defaults)
 	if err != nil {
 		return fmt.Errorf("ice: %s.Endpoints: %w", a.name, err)
 	}

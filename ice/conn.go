@@ -273,6 +273,8 @@ func (c *Connection) Close(ctx context.Context, force bool) {
 	c.state = stateClosing
 	// A peer that stopped reading must not block Close past ctx: when ctx ends, every write in
 	// progress (a reply holding wmu, then CloseConnection) fails and the connection is dropped.
+	stopWrites := context.AfterFunc(ctx, func() { _ = c.nc.SetWriteDeadline(time.Now()) })
+	defer stopWrites()
 	stop := context.AfterFunc(ctx, func() {
 		c.mu.Lock()
 		c.idle.Broadcast()

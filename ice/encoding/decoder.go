@@ -342,7 +342,7 @@ func (d *Decoder) ReadOptional(tag int, f OptionalFormat) bool {
 	for d.err == nil && d.pos < d.end {
 		start := d.pos
 		v := d.ReadUint8()
-		if inSlice && v == 0xff {
+		if v == 0xff { // end marker: a slice's, or (as in Ice 3.7) one at encapsulation level
 			d.pos = start // leave the marker for the slice end
 			return false
 		}
@@ -374,10 +374,8 @@ func (d *Decoder) skipOptionals(inSlice bool) {
 	for d.err == nil && d.pos < d.end {
 		v := d.ReadUint8()
 		if v == 0xff {
-			if inSlice {
-				return
-			}
-			d.Failf("unexpected end marker")
+			// In a slice this ends its optional members; at encapsulation level Ice 3.7 also
+			// stops at the marker and the caller then requires the end of the data.
 			return
 		}
 		if v>>3 == 30 {

@@ -99,10 +99,19 @@ func (s ReplyStatus) String() string {
 	return fmt.Sprintf("reply status %d", uint8(s))
 }
 
+// newMessageCap is the capacity NewMessage gives a message when the caller passes no buffer:
+// enough for typical requests and replies (a findAdapterById request is 65 bytes, its reply 67),
+// so that they are built in one allocation instead of growing through 8, 16, 32 and 64 bytes.
+const newMessageCap = 128
+
 // NewMessage starts a message of type t in an encoder: it writes a header whose size FinishMessage
-// patches later. Encoding 1.0 is used for everything outside encapsulations.
-// The header is written straight into buf, which the encoder then owns.
+// patches later. Encoding 1.0 is used for everything outside encapsulations. The message is
+// written into buf[:0] (which the encoder then owns), or into a new buffer if buf has no
+// capacity.
 func NewMessage(buf []byte, t MessageType) *encoding.Encoder {
+	if cap(buf) == 0 {
+		buf = make([]byte, 0, newMessageCap)
+	}
 	return encoding.NewEncoder(AppendHeader(buf[:0], Header{Type: t}), encoding.Encoding10)
 }
 

@@ -1,0 +1,76 @@
+package protocol_test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var updateCorpus = flag.Bool("update", false, "rewrite the golden seeds of testdata/fuzz")
+
+// namedSeeds returns the golden messages of the package by name: the seeds of FuzzRequest, and,
+// with the header error cases, of FuzzParseHeader.
+func namedSeeds(t testing.TB) map[string][]byte {
+	seeds := map[string][]byte{
+		"validate-connection": wire(t, validateConnectionWire),
+		"close-connection":    wire(t, closeConnectionWire),
+		"compressed-request":  capturedCompressed(t),
+		"zip-bomb":            zipBomb(t),
+	}
+	for _, g := range goldenRequests {
+		seeds["request-"+seedName(g.name)] = wire(t, g.wire)
+	}
+	for _, g := range goldenReplies {
+		seeds["reply-"+seedName(g.name)] = wire(t, string(g.wire))
+	}
+	return seeds
+}
+
+func seedName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		if r >= 'A' && r <= 'Z' {
+			return r - 'A' + 'a'
+		}
+		return '-'
+	}, s)
+}
+
+// TestFuzzCorpus keeps the golden messages in the committed seed corpora (-update rewrites them).
+func TestFuzzCorpus(t *testing.T) {
+	headerSeeds := namedSeeds(t)
+	for name, b := range namedSeeds(t) {
+		if len(b) > 14 {
+			headerSeeds[name] = b[:14]
+		}
+	}
+	headerSeeds["error-encoding-1.1"] = wire(t, `49 63 65 50 01 00 01 01 00 00 41 00 00 00`)
+	headerSeeds["error-protocol-2.0"] = wire(t, `49 63 65 50 02 00 01 00 00 00 41 00 00 00`)
+	headerSeeds["error-size-13"] = wire(t, `49 63 65 50 01 00 01 00 00 00 0d 00 00 00`)
+	headerSeeds["error-size-over-limit"] = wire(t, `49 63 65 50 01 00 01 00 00 00 01 00 10 00`)
+	headerSeeds["error-validate-size-15"] = wire(t, `49 63 65 50 01 00 01 00 03 00 0f 00 00 00`)
+	for target, seeds := range map[string]map[string][]byte{"FuzzParseHeader": headerSeeds, "FuzzRequest": namedSeeds(t)} {
+		dir := filepath.Join("testdata", "fuzz", target)
+		for name, b := range seeds {
+			path := filepath.Join(dir, "seed-"+name)
+			want := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", b)
+			if *updateCorpus {
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			if got, err := os.ReadFile(path); err != nil || string(got) != want {
+				t.Errorf("seed %s is missing or stale; run go test -run TestFuzzCorpus -update", path)
+			}
+		}
+	}
+}
