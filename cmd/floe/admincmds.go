@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"strings"
+
+	"floe/internal/registry"
 )
 
 type admin struct {
@@ -32,6 +35,8 @@ func (a *admin) exec(ctx context.Context, line string) error {
 		return a.adapter(ctx, words[1], words[2:])
 	case "object":
 		return a.object(ctx, words[1], words[2:])
+	case "application":
+		return a.application(ctx, words[1], words[2:])
 	case "help":
 		fmt.Fprintln(a.out, adminHelp)
 		return nil
@@ -40,6 +45,8 @@ func (a *admin) exec(ctx context.Context, line string) error {
 }
 
 const adminHelp = `commands:
+  application add FILE | application update FILE | application remove NAME
+  application list | application describe NAME
   registry list | registry describe NAME
   adapter list | adapter endpoints ID | adapter remove ID
   object add PROXY [TYPE] | object remove IDENTITY | object find TYPE
@@ -169,4 +176,64 @@ func (a *admin) listObjects(ctx context.Context, sub string, args []string) erro
 		}
 	}
 	return nil
+}
+
+func (a *admin) application(ctx context.Context, sub string, args []string) error {
+	switch sub {
+	case "list":
+		var list []struct{ Name string }
+		if err := a.client.get(ctx, "/api/v1/applications", &list); err != nil {
+			return err
+		}
+		for _, app := range list {
+			fmt.Fprintln(a.out, app.Name)
+		}
+		return nil
+	case "describe":
+		if err := needArgs("application describe", args, 1, 1); err != nil {
+			return err
+		}
+		var app struct {
+			Name       string
+			Revision   int
+			Descriptor string
+		}
+		if err := a.client.get(ctx, "/api/v1/applications/"+url.PathEscape(args[0]), &app); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.out, "application `%s' (revision %d)\n%s\n", app.Name, app.Revision, app.Descriptor)
+		return nil
+	case "add", "update":
+		// icegridadmin's options (--no-patch, --no-restart) are accepted; Floe does not patch.
+		var files []string
+		for _, w := range args {
+			if !strings.HasPrefix(w, "--") {
+				files = append(files, w)
+			}
+		}
+		if err := needArgs("application "+sub, files, 1, 1); err != nil {
+			return err
+		}
+		data, err := os.ReadFile(files[0])
+		if err != nil {
+			return err
+		}
+		if sub == "add" {
+			return a.client.send(ctx, "POST", "/api/v1/applications", data)
+		}
+		return a.client.send(ctx, "PUT", "/api/v1/applications/"+url.PathEscape(appName(data)), data)
+	case "remove":
+		if err := needArgs("application remove", args, 1, 1); err != nil {
+			return err
+		}
+		return a.client.do(ctx, "DELETE", "/api/v1/applications/"+url.PathEscape(args[0]), nil, nil)
+	}
+	return &usageError{fmt.Sprintf("application %s: unknown subcommand", sub)}
+}
+
+// appName returns the application name in a descriptor ("" if it has none: the registry then
+// reports the error).
+func appName(data []byte) string {
+	name, _ := registry.ApplicationName(data)
+	return name
 }

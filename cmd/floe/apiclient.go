@@ -25,6 +25,16 @@ func (c *apiClient) get(ctx context.Context, path string, out any) error {
 	return c.do(ctx, http.MethodGet, path, nil, out)
 }
 
+// send sends an XML descriptor.
+func (c *apiClient) send(ctx context.Context, method, path string, xmlBody []byte) error {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(xmlBody))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/xml")
+	return c.roundTrip(req, method, path, nil)
+}
+
 // do sends body as JSON (when not nil) and decodes a JSON answer into out (when not nil). An
 // error status becomes an error carrying the API's message.
 func (c *apiClient) do(ctx context.Context, method, path string, body, out any) error {
@@ -43,6 +53,10 @@ func (c *apiClient) do(ctx context.Context, method, path string, body, out any) 
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	return c.roundTrip(req, method, path, out)
+}
+
+func (c *apiClient) roundTrip(req *http.Request, method, path string, out any) error {
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return fmt.Errorf("registry %s: %w", c.base, err)
@@ -55,6 +69,7 @@ func (c *apiClient) do(ctx context.Context, method, path string, body, out any) 
 	if resp.StatusCode >= 300 {
 		var e struct {
 			Error string `json:"error"`
+			Line  int    `json:"line"`
 		}
 		if json.Unmarshal(data, &e) == nil && e.Error != "" {
 			return fmt.Errorf("%s", e.Error)

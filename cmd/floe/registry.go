@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"floe/internal/config"
 	"floe/internal/httpapi"
 	"floe/internal/locator"
+	"floe/internal/node"
 	"floe/internal/registry"
 	"floe/internal/store"
 	"floe/internal/store/bolt"
@@ -70,7 +72,8 @@ func logLevel(p *properties.Properties) slog.Level {
 type runningRegistry struct {
 	comm         *ice.Communicator
 	store        store.Store
-	zk           *zk.Store // nil when standalone
+	zk           *zk.Store  // nil when standalone
+	node         *node.Node // the collocated node, or nil
 	cancel       context.CancelFunc
 	wg           sync.WaitGroup // the ZooKeeper session and the cache writer
 	http         *http.Server
@@ -95,20 +98,28 @@ func startRegistry(ctx context.Context, cfg config.Registry, props *properties.P
 		return nil, err
 	}
 	rr.store = base
-	reg, err := registry.New(ctx, registry.Config{DynamicRegistration: cfg.DynamicRegistration, Log: log},
-		store.Observed(base, metrics.ObserveStoreWrite))
-	if err != nil {
-		_ = base.Close()
-		return nil, err
-	}
-	metrics.WatchInvalid(func() int { return len(reg.Invalid()) })
 	comm, err := ice.New(registryIceProperties(cfg, props), log.With("component", "ice"))
 	if err != nil {
 		_ = base.Close()
 		return nil, err
 	}
 	rr.comm = comm
-	srv := &locator.Server{Registry: reg, Log: log, Observer: metrics, SessionTimeout: int32(cfg.SessionTimeout.Seconds())}
+	rcfg := registry.Config{DynamicRegistration: cfg.DynamicRegistration, Log: log}
+	if cfg.CollocateNode {
+		if rr.node, err = startNode(cfg, comm, log); err != nil {
+			rr.abort()
+			return nil, err
+		}
+		rcfg.Node, rcfg.Deployer = rr.node.Info, rr.node
+	}
+	reg, err := registry.New(ctx, rcfg, store.Observed(base, metrics.ObserveStoreWrite))
+	if err != nil {
+		rr.abort()
+		return nil, err
+	}
+	metrics.WatchInvalid(func() int { return len(reg.Invalid()) })
+	srv := &locator.Server{Registry: reg, Log: log, Observer: metrics, SessionTimeout: int32(cfg.SessionTimeout.Seconds()),
+		WaitTime: cfg.NodeWaitTime}
 	client, err := rr.serveIce(ctx, cfg, srv)
 	if err != nil {
 		rr.abort()
@@ -269,7 +280,12 @@ func (rr *runningRegistry) api(cfg config.Registry, reg *registry.Registry, m *h
 	}
 	a.Master = func() (string, bool, bool) {
 		st := rr.zk.Status()
-		return st.Master.HTTP, st.Role == "master", st.Master.Name != ""
+		self := st.Role == "master"
+		// After stepping down, /Master as last read may still name this replica until the next
+		// session re-reads it: that master is gone, and forwarding to it would forward the
+		// request to this replica again, in a loop.
+		known := st.Master.Name != "" && (self || st.Master.Name != cfg.ReplicaName)
+		return st.Master.HTTP, self, known
 	}
 	a.Registries = func(ctx context.Context) ([]httpapi.Info, error) {
 		members, err := rr.zk.Registries(ctx)
@@ -304,8 +320,25 @@ func (rr *runningRegistry) serveHTTP(addr string, h http.Handler) error {
 	return nil
 }
 
+// startNode creates the collocated node (IceGrid.Node.CollocateRegistry=1).
+func startNode(cfg config.Registry, comm *ice.Communicator, log *slog.Logger) (*node.Node, error) {
+	dir, err := filepath.Abs(cfg.NodeData)
+	if err != nil {
+		return nil, err
+	}
+	loc := cfg.NodeLocator
+	if loc == "" {
+		loc = cfg.InstanceName + "/Locator:" + cfg.ClientEndpoints
+	}
+	return node.New(node.Config{Name: cfg.NodeName, DataDir: dir, Locator: loc, OutputDir: cfg.NodeOutput,
+		Comm: comm, Log: log})
+}
+
 // abort undoes a failed start.
 func (rr *runningRegistry) abort() {
+	if rr.node != nil {
+		rr.node.Shutdown(context.Background())
+	}
 	if rr.comm != nil {
 		rr.comm.Destroy()
 	}
@@ -329,6 +362,9 @@ func (rr *runningRegistry) stop() error {
 	rr.stopZooKeeper()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
 	defer cancel()
+	if rr.node != nil {
+		rr.node.Shutdown(ctx)
+	}
 	if rr.http != nil {
 		_ = rr.http.Shutdown(ctx)
 		<-rr.httpDone

@@ -7,11 +7,13 @@ package config
 import (
 	"fmt"
 	"net"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"floe/ice/properties"
 	"floe/ice/reference"
+	"floe/internal/store"
 )
 
 // Registry is the configuration of `floe registry`.
@@ -29,6 +31,15 @@ type Registry struct {
 	ZooKeeperHosts          []string // empty: standalone on the embedded store
 	ZooKeeperRoot           string
 	ZooKeeperSessionTimeout time.Duration
+
+	// The collocated node (IceGrid.Node.CollocateRegistry=1; on by default with no
+	// configuration at all).
+	CollocateNode bool
+	NodeName      string        // IceGrid.Node.Name, default "local"
+	NodeData      string        // IceGrid.Node.Data, default <data dir>/node
+	NodeLocator   string        // Ice.Default.Locator for the node's servers; default: this registry
+	NodeOutput    string        // IceGrid.Node.Output
+	NodeWaitTime  time.Duration // IceGrid.Node.WaitTime: how long a lookup waits for an on-demand server
 }
 
 // Defaults of a registry started with no configuration at all (SPEC.md §2).
@@ -74,6 +85,9 @@ func LoadRegistry(p *properties.Properties) (Registry, []string, error) {
 	if hosts := strings.TrimSpace(p.Get("Floe.ZooKeeper.Hosts")); hosts != "" {
 		c.ZooKeeperHosts = strings.Split(hosts, ",")
 	}
+	if err := c.loadNode(p, bare); err != nil {
+		return c, nil, err
+	}
 	if c.ServerEndpoints, err = serverEndpoints(p, c.ClientEndpoints); err != nil {
 		return c, nil, err
 	}
@@ -89,7 +103,7 @@ func serverEndpoints(p *properties.Properties, client string) (string, error) {
 	if s := p.Get("IceGrid.Registry.Server.Endpoints"); s != "" {
 		return s, nil
 	}
-	eps, err := reference.ParseEndpoints(client, reference.Defaults{Timeout: 60000, Protocol: "tcp"})
+	eps, err := reference.ParseAdapterEndpoints(client, reference.Defaults{Timeout: 60000, Protocol: "tcp"})
 	if err != nil {
 		return "", fmt.Errorf("config: IceGrid.Registry.Client.Endpoints: %w", err)
 	}
@@ -106,7 +120,7 @@ func (c *Registry) validate() error {
 		"IceGrid.Registry.Client.Endpoints": c.ClientEndpoints,
 		"IceGrid.Registry.Server.Endpoints": c.ServerEndpoints,
 	} {
-		if _, err := reference.ParseEndpoints(v, defaults); err != nil {
+		if _, err := reference.ParseAdapterEndpoints(v, defaults); err != nil {
 			return fmt.Errorf("config: %s: %w", name, err)
 		}
 	}
@@ -136,4 +150,28 @@ func boolProp(p *properties.Properties, name string) (bool, error) {
 	default:
 		return false, fmt.Errorf("config: %s=%q is not a boolean (use 0 or 1)", name, v)
 	}
+}
+
+func (c *Registry) loadNode(p *properties.Properties, bare bool) error {
+	c.CollocateNode = bare
+	if p.Has("IceGrid.Node.CollocateRegistry") {
+		on, err := boolProp(p, "IceGrid.Node.CollocateRegistry")
+		if err != nil {
+			return err
+		}
+		c.CollocateNode = on
+	}
+	c.NodeName = p.GetWithDefault("IceGrid.Node.Name", "local")
+	c.NodeData = p.GetWithDefault("IceGrid.Node.Data", filepath.Join(c.DataDir, "node"))
+	c.NodeLocator = p.Get("Ice.Default.Locator")
+	c.NodeOutput = p.Get("IceGrid.Node.Output")
+	wt, err := p.GetInt("IceGrid.Node.WaitTime", 60)
+	if err != nil {
+		return err
+	}
+	c.NodeWaitTime = time.Duration(wt) * time.Second
+	if c.CollocateNode && !store.ValidKey(c.NodeName) {
+		return fmt.Errorf("config: IceGrid.Node.Name %q is not a valid node name", c.NodeName)
+	}
+	return nil
 }

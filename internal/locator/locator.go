@@ -28,6 +28,9 @@ type Server struct {
 	Log            *slog.Logger
 	Observer       Observer
 	SessionTimeout int32 // seconds, IceGrid.Registry.SessionTimeout
+	// WaitTime bounds how long a lookup waits for an on-demand server to register
+	// (IceGrid.Node.WaitTime); 0 means 60 s.
+	WaitTime time.Duration
 
 	// Proxies of the registry's own objects, set by whoever creates the adapters.
 	LocatorPrx, QueryPrx, RegistryPrx, LocalRegistryPrx, LocatorRegistryPrx *ice.Proxy
@@ -94,7 +97,7 @@ func (LocatorServant) IceIDs() []string {
 }
 
 // Dispatch serves Ice::Locator and IceGrid::Locator.
-func (s LocatorServant) Dispatch(_ context.Context, cur *ice.Current, in *encoding.Decoder, out *encoding.Encoder) (err error) {
+func (s LocatorServant) Dispatch(ctx context.Context, cur *ice.Current, in *encoding.Decoder, out *encoding.Encoder) (err error) {
 	defer s.observe(cur.Operation, time.Now(), &err)
 	switch cur.Operation {
 	case "findAdapterById":
@@ -103,6 +106,15 @@ func (s LocatorServant) Dispatch(_ context.Context, cur *ice.Current, in *encodi
 			return in.Err()
 		}
 		eps, err := s.Registry.FindAdapter(id)
+		if err == nil && len(eps) == 0 {
+			wait := s.WaitTime
+			if wait <= 0 {
+				wait = 60 * time.Second
+			}
+			wctx, cancel := context.WithTimeout(ctx, wait)
+			eps, err = s.Registry.FindAdapterWait(wctx, id)
+			cancel()
+		}
 		if err != nil {
 			return mapError(err)
 		}

@@ -42,13 +42,15 @@ func (s LocatorRegistryServant) Dispatch(ctx context.Context, cur *ice.Current, 
 		}
 		return mapError(s.Registry.SetAdapterDirectProxy(ctx, id, group, p))
 	case "setServerProcessProxy":
-		in.ReadString()
-		reference.Read(in)
+		id := in.ReadString()
+		p := reference.Read(in)
 		if in.Err() != nil {
 			return in.Err()
 		}
-		// Only deployed servers can register a process (no deployment yet: none exists).
-		return &ice.ServerNotFoundException{}
+		if err := s.Registry.SetServerProcess(id, p); err != nil {
+			return &ice.ServerNotFoundException{} // only deployed servers register a process
+		}
+		return nil
 	default:
 		return ice.ErrOperationNotExist
 	}

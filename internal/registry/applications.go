@@ -9,6 +9,7 @@ import (
 	"io"
 	"slices"
 
+	"floe/internal/descriptor"
 	"floe/internal/store"
 )
 
@@ -133,7 +134,7 @@ func (r *Registry) UpdateApplication(ctx context.Context, name string, descripto
 }
 
 func (r *Registry) putApplication(ctx context.Context, want string, descriptor []byte, update bool) (store.Application, error) {
-	name, err := r.validate(descriptor)
+	name, x, err := r.validate(descriptor)
 	if err != nil {
 		return store.Application{}, err
 	}
@@ -158,7 +159,7 @@ func (r *Registry) putApplication(ctx context.Context, want string, descriptor [
 	if err := r.store.PutApplication(ctx, a); err != nil {
 		return store.Application{}, fmt.Errorf("registry: put application %q: %w", name, err)
 	}
-	r.applyApplication(name, a)
+	r.applyApplication(name, a, x)
 	return *a, nil
 }
 
@@ -175,24 +176,46 @@ func (r *Registry) RemoveApplication(ctx context.Context, name string) error {
 	if err := r.store.DeleteApplication(ctx, name); err != nil {
 		return fmt.Errorf("registry: remove application %q: %w", name, err)
 	}
-	r.applyApplication(name, nil)
+	r.applyApplication(name, nil, nil)
 	return nil
 }
 
-func (r *Registry) validate(descriptor []byte) (string, error) {
+// validate checks a descriptor: well-formed IceGrid XML, then the full dialect, parsed and
+// expanded as IceGrid does. It returns the application's name and expansion.
+func (r *Registry) validate(data []byte) (string, *descriptor.Expanded, error) {
 	if r.cfg.ValidateDescriptor != nil {
-		return r.cfg.ValidateDescriptor(descriptor)
+		name, err := r.cfg.ValidateDescriptor(data)
+		return name, nil, err
 	}
-	return ApplicationName(descriptor)
+	name, err := ApplicationName(data)
+	if err != nil {
+		return "", nil, err
+	}
+	x, err := r.expand(data)
+	if err != nil {
+		var de *descriptor.Error
+		if errors.As(err, &de) {
+			return "", nil, &DescriptorError{Line: de.Line, Reason: de.Msg}
+		}
+		return "", nil, &DescriptorError{Reason: err.Error()}
+	}
+	return name, x, nil
 }
 
-func (r *Registry) applyApplication(name string, a *store.Application) {
+// applyApplication sets (a != nil) or deletes an application in memory and redeploys.
+func (r *Registry) applyApplication(name string, a *store.Application, x *descriptor.Expanded) {
 	r.gen.Add(1)
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if a == nil {
 		delete(r.apps, name)
-		return
+		delete(r.expanded, name)
+	} else {
+		r.apps[name] = a
+		if x != nil {
+			r.expanded[name] = x
+		}
 	}
-	r.apps[name] = a
+	servers := r.rebuildLocked()
+	r.mu.Unlock()
+	r.deploy(servers)
 }

@@ -28,6 +28,9 @@ func (r *Registry) FindObject(id encoding.Identity) (*reference.Reference, error
 	if o := r.objects[id]; o != nil {
 		return o.Proxy, nil
 	}
+	if o := r.dep.objects[id]; o != nil {
+		return o.Proxy, nil
+	}
 	return nil, ErrObjectNotFound
 }
 
@@ -36,7 +39,15 @@ func (r *Registry) FindObject(id encoding.Identity) (*reference.Reference, error
 func (r *Registry) FindObjectsByType(t string) []*reference.Reference {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	objs := r.byType[t]
+	objs := map[encoding.Identity]*store.Object{}
+	for id, o := range r.byType[t] {
+		objs[id] = o
+	}
+	for id, o := range r.dep.objects {
+		if o.Type == t {
+			objs[id] = o
+		}
+	}
 	out := make([]*reference.Reference, 0, len(objs))
 	ids := make([]encoding.Identity, 0, len(objs))
 	for id := range objs {

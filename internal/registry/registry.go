@@ -18,6 +18,7 @@ import (
 
 	"floe/ice/encoding"
 	"floe/ice/reference"
+	"floe/internal/descriptor"
 	"floe/internal/store"
 )
 
@@ -41,6 +42,10 @@ type Config struct {
 	ValidateDescriptor func([]byte) (string, error)
 	// Log receives warnings about stored records that are not applied; nil discards them.
 	Log *slog.Logger
+	// Node gives the ${node.*} values of a node (for expanding descriptors); Deployer runs the
+	// deployed servers. Both may be nil (no node: servers are never activated).
+	Node     func(name string) descriptor.Node
+	Deployer Deployer
 }
 
 // Registry is one replica's state. It is safe for concurrent use.
@@ -57,7 +62,9 @@ type Registry struct {
 	byType   map[string]map[encoding.Identity]*store.Object
 	builtin  map[encoding.Identity]bool // the registry's own objects: not in the store, not removable
 	apps     map[string]*store.Application
-	invalid  map[string]string // "kind/key" → why the stored record was not applied
+	expanded map[string]*descriptor.Expanded // per application
+	dep      *deployment                     // derived from expanded
+	invalid  map[string]string               // "kind/key" → why the stored record was not applied
 
 	resynced   chan struct{}
 	resyncOnce sync.Once
@@ -90,6 +97,8 @@ func New(ctx context.Context, cfg Config, s store.Store) (*Registry, error) {
 		byType:   map[string]map[encoding.Identity]*store.Object{},
 		builtin:  map[encoding.Identity]bool{},
 		apps:     map[string]*store.Application{},
+		expanded: map[string]*descriptor.Expanded{},
+		dep:      &deployment{adapters: map[string]*deployedAdapter{}, servers: map[string]*descriptor.Server{}},
 		invalid:  map[string]string{},
 		resynced: make(chan struct{}),
 	}
@@ -104,11 +113,12 @@ func New(ctx context.Context, cfg Config, s store.Store) (*Registry, error) {
 		r.applyObject(o.Identity, o)
 	}
 	for _, a := range snap.Applications {
-		if _, err := r.validate(a.Descriptor); err != nil {
+		_, x, err := r.validate(a.Descriptor)
+		if err != nil {
 			r.setInvalid(store.KindApplication, a.Name, err)
 			continue
 		}
-		r.applyApplication(a.Name, a)
+		r.applyApplication(a.Name, a, x)
 	}
 	for k, err := range snap.Invalid {
 		r.invalid[k] = err.Error()
@@ -134,6 +144,21 @@ func (r *Registry) lockKey(kind byte, key string) func() {
 func (r *Registry) FindAdapter(id string) ([]reference.Endpoint, error) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
+	if g := r.dep.groups[id]; g != nil {
+		var eps []reference.Endpoint
+		for _, m := range r.orderLocked(g) {
+			if a := r.dep.adapters[m]; a != nil && a.proxy != nil {
+				eps = append(eps, a.proxy.Endpoints...)
+			}
+		}
+		return eps, nil
+	}
+	if a := r.dep.adapters[id]; a != nil {
+		if a.proxy == nil {
+			return nil, nil
+		}
+		return a.proxy.Endpoints, nil
+	}
 	if g := r.groups[id]; g != nil {
 		var eps []reference.Endpoint
 		for _, m := range r.orderLocked(g) {
@@ -158,11 +183,40 @@ func (r *Registry) orderLocked(g *group) []string {
 	return g.policy.order(g.members, rand.IntN)
 }
 
+// FindAdapterWait is FindAdapter that, for a deployed adapter whose server is not running and
+// can be activated (on-demand, always), starts the server and waits for the adapter to
+// register, bounded by ctx. A known adapter that stays inactive gives no endpoints.
+func (r *Registry) FindAdapterWait(ctx context.Context, id string) ([]reference.Endpoint, error) {
+	eps, err := r.FindAdapter(id)
+	if err != nil || len(eps) > 0 {
+		return eps, err
+	}
+	r.mu.RLock()
+	g := r.dep.groups[id]
+	var members []string
+	if g != nil {
+		members = r.orderLocked(g)
+	}
+	r.mu.RUnlock()
+	if g == nil {
+		return r.activateAndWait(ctx, id)
+	}
+	for _, m := range members { // no active member: start the first that can be
+		if eps, _ := r.activateAndWait(ctx, m); len(eps) > 0 {
+			return r.FindAdapter(id)
+		}
+	}
+	return nil, nil
+}
+
 // ReplicaGroupMembers answers Query.findAllReplicas: the member adapter ids of a replica group,
 // or nil if id is not a replica group.
 func (r *Registry) ReplicaGroupMembers(id string) []string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
+	if g := r.dep.groups[id]; g != nil {
+		return append([]string(nil), g.members...)
+	}
 	if g := r.groups[id]; g != nil {
 		return append([]string(nil), g.members...)
 	}
@@ -210,6 +264,9 @@ func (r *Registry) SetAdapterDirectProxy(ctx context.Context, id, groupID string
 	if id == "" {
 		return nil // IceGrid ignores an empty adapter id
 	}
+	if deployed, err := r.setDeployedProxy(id, groupID, proxy); deployed {
+		return err
+	}
 	if !r.cfg.DynamicRegistration {
 		return ErrAdapterNotFound
 	}
@@ -219,8 +276,10 @@ func (r *Registry) SetAdapterDirectProxy(ctx context.Context, id, groupID string
 	r.mu.RLock()
 	_, isGroup := r.groups[id]
 	_, isAdapter := r.adapters[groupID]
+	_, deployedGroup := r.dep.groups[groupID]
 	r.mu.RUnlock()
-	if isGroup || (groupID != "" && isAdapter) {
+	if isGroup || (groupID != "" && isAdapter) || deployedGroup {
+		// Since 3.7.1 a server cannot dynamically join a replica group deployed by descriptors.
 		return ErrInvalidReplicaGroup // an id cannot be both an adapter and a replica group
 	}
 	unlock := r.lockKey('a', id)

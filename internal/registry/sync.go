@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"floe/ice/reference"
+	"floe/internal/descriptor"
 	"floe/internal/store"
 )
 
@@ -62,8 +63,9 @@ func (r *Registry) applyRecord(kind store.Kind, key string, v any) {
 		r.applyObject(id, o)
 	case store.KindApplication:
 		a, _ := v.(*store.Application)
+		var x *descriptor.Expanded
 		if a != nil {
-			name, err := r.validate(a.Descriptor)
+			name, xx, err := r.validate(a.Descriptor)
 			if err == nil && name != a.Name {
 				err = &DescriptorError{Reason: "descriptor names application " + name + ", stored as " + a.Name}
 			}
@@ -71,8 +73,9 @@ func (r *Registry) applyRecord(kind store.Kind, key string, v any) {
 				r.setInvalid(kind, key, err)
 				return
 			}
+			x = xx
 		}
-		r.applyApplication(key, a)
+		r.applyApplication(key, a, x)
 	}
 	r.clearInvalid(kind, key)
 }

@@ -1,0 +1,171 @@
+// Package node activates and supervises the servers that applications deploy on a node: it
+// writes each server's generated configuration files under <IceGrid.Node.Data>/servers/<id>/,
+// starts the process in its own process group, restarts `always` servers with exponential
+// back-off, and stops servers as icegridnode does — Ice::Process.shutdown, then SIGTERM, then
+// SIGKILL to the whole group after the deactivation timeout. Today it runs collocated with a
+// registry (IceGrid.Node.CollocateRegistry=1) and implements registry.Deployer; what to deploy
+// comes from package descriptor.
+package node
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+
+	"floe/ice"
+	"floe/ice/reference"
+	"floe/internal/descriptor"
+)
+
+// Config configures a Node.
+type Config struct {
+	Name      string // IceGrid.Node.Name
+	DataDir   string // IceGrid.Node.Data (absolute)
+	Locator   string // Ice.Default.Locator given to servers
+	OutputDir string // IceGrid.Node.Output; "" inherits the node's stdout/stderr
+	Comm      *ice.Communicator
+	Log       *slog.Logger
+}
+
+// Node supervises the servers deployed on it. It is safe for concurrent use.
+type Node struct {
+	cfg Config
+	log *slog.Logger
+
+	mu      sync.Mutex
+	servers map[string]*server
+	closed  bool
+	wg      sync.WaitGroup // supervision goroutines
+}
+
+// New returns a node; it starts nothing until servers are deployed.
+func New(cfg Config) (*Node, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("node: data directory: %w", err)
+	}
+	return &Node{cfg: cfg, log: cfg.Log.With("component", "node", "node", cfg.Name), servers: map[string]*server{}}, nil
+}
+
+// Info returns the values of the ${node.*} variables for this node.
+func (n *Node) Info(name string) descriptor.Node {
+	host, _ := os.Hostname()
+	return descriptor.Node{Name: name, OS: "Linux", Hostname: host, Machine: runtime.GOARCH,
+		DataDir: n.cfg.DataDir, Locator: n.cfg.Locator, OutputDir: n.cfg.OutputDir}
+}
+
+// Deploy implements registry.Deployer: it adds the servers placed on this node, restarts the
+// running ones whose configuration changed, and stops and forgets the ones no longer deployed.
+func (n *Node) Deploy(all []*descriptor.Server) {
+	want := map[string]*descriptor.Server{}
+	for _, s := range all {
+		if s.Node == n.cfg.Name {
+			want[s.ID] = s
+		}
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed {
+		return
+	}
+	for id, s := range n.servers {
+		if _, ok := want[id]; !ok {
+			delete(n.servers, id)
+			n.wg.Go(func() { s.stop(context.Background(), "removed from the deployment") })
+		}
+	}
+	for id, spec := range want {
+		s := n.servers[id]
+		if s == nil {
+			s = newServer(n, spec)
+			n.servers[id] = s
+			if s.activation() == "always" {
+				n.wg.Go(s.keepRunning)
+			}
+			continue
+		}
+		if s.update(spec) {
+			n.wg.Go(func() { s.restart("its descriptor changed") })
+		}
+	}
+}
+
+// Activate implements registry.Deployer.
+func (n *Node) Activate(ctx context.Context, id string) error {
+	s := n.server(id)
+	if s == nil {
+		return fmt.Errorf("node: server %q is not deployed on %s", id, n.cfg.Name)
+	}
+	return s.start(ctx)
+}
+
+// SetProcess implements registry.Deployer.
+func (n *Node) SetProcess(id string, proxy *reference.Reference) error {
+	s := n.server(id)
+	if s == nil {
+		return fmt.Errorf("node: server %q is not deployed on %s", id, n.cfg.Name)
+	}
+	s.setProcess(proxy)
+	return nil
+}
+
+func (n *Node) server(id string) *server {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.servers[id]
+}
+
+// Servers returns the state of every server, by id.
+func (n *Node) Servers() map[string]State {
+	n.mu.Lock()
+	list := make([]*server, 0, len(n.servers))
+	for _, s := range n.servers {
+		list = append(list, s)
+	}
+	n.mu.Unlock()
+	out := map[string]State{}
+	for _, s := range list {
+		out[s.id] = s.status()
+	}
+	return out
+}
+
+// Stop deactivates one server.
+func (n *Node) Stop(ctx context.Context, id string) error {
+	s := n.server(id)
+	if s == nil {
+		return fmt.Errorf("node: server %q is not deployed on %s", id, n.cfg.Name)
+	}
+	s.stop(ctx, "stopped by request")
+	return nil
+}
+
+// Shutdown stops every server (even with no registry reachable) and waits for the node's
+// goroutines, bounded by ctx.
+func (n *Node) Shutdown(ctx context.Context) {
+	n.mu.Lock()
+	n.closed = true
+	list := make([]*server, 0, len(n.servers))
+	for _, s := range n.servers {
+		list = append(list, s)
+	}
+	n.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, s := range list {
+		wg.Go(func() { s.stop(ctx, "node shutting down") })
+	}
+	wg.Wait()
+	done := make(chan struct{})
+	go func() { n.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	case <-time.After(10 * time.Second):
+	}
+}

@@ -1,0 +1,265 @@
+package node
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"floe/ice"
+	"floe/ice/reference"
+	"floe/internal/descriptor"
+)
+
+// State is a server's state as IceGrid reports it (Admin.ice ServerState, the subset Floe uses).
+type State string
+
+// The server states.
+const (
+	Inactive     State = "Inactive"
+	Active       State = "Active"
+	Deactivating State = "Deactivating"
+)
+
+// server is one supervised server.
+type server struct {
+	n  *Node
+	id string
+
+	mu       sync.Mutex // guards the fields below
+	spec     *descriptor.Server
+	hash     [32]byte // of the generated configuration: a change restarts the server
+	cmd      *exec.Cmd
+	exited   chan struct{} // closed when the current process exits
+	state    State
+	process  *reference.Reference
+	removed  bool
+	failures int
+}
+
+func newServer(n *Node, spec *descriptor.Server) *server {
+	return &server{n: n, id: spec.ID, spec: spec, hash: configHash(spec), state: Inactive}
+}
+
+func configHash(spec *descriptor.Server) [32]byte {
+	h := sha256.New()
+	d := spec.Config.Descriptor.Server()
+	fmt.Fprintf(h, "%q %q %q %q %q\n", d.Exe, d.Pwd, d.Options, d.Envs, d.Activation)
+	for _, f := range spec.Config.Files {
+		fmt.Fprintf(h, "%s %v\n", f.Name, f.Properties)
+	}
+	var out [32]byte
+	copy(out[:], h.Sum(nil))
+	return out
+}
+
+// update installs a new descriptor; it reports whether a running server must restart.
+func (s *server) update(spec *descriptor.Server) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h := configHash(spec)
+	changed := h != s.hash
+	s.spec, s.hash = spec, h
+	return changed && s.cmd != nil
+}
+
+func (s *server) activation() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.spec.Config.Descriptor.Server().Activation
+}
+
+func (s *server) status() State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state
+}
+
+func (s *server) setProcess(p *reference.Reference) {
+	s.mu.Lock()
+	s.process = p
+	s.mu.Unlock()
+}
+
+// dir is the server's directory under the node's data directory.
+func (s *server) dir() string { return filepath.Join(s.n.cfg.DataDir, "servers", s.id) }
+
+// start launches the server unless it runs. It returns once the process started.
+func (s *server) start(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd != nil {
+		return nil
+	}
+	if s.removed {
+		return fmt.Errorf("node: server %q was removed", s.id)
+	}
+	cmd, err := s.command()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("node: start server %q: %w", s.id, err)
+	}
+	s.cmd, s.exited, s.state = cmd, make(chan struct{}), Active
+	s.n.log.Info("server started", "server", s.id, "pid", cmd.Process.Pid)
+	exited := s.exited
+	go s.reap(cmd, exited)
+	return nil
+}
+
+// command writes the configuration files and builds the process: exe, options, then
+// --Ice.Config=<dir>/config/config, in its own process group so that no child survives a stop.
+func (s *server) command() (*exec.Cmd, error) {
+	cfgDir := filepath.Join(s.dir(), "config")
+	for _, d := range []string{cfgDir, filepath.Join(s.dir(), "data"), filepath.Join(s.dir(), "dbs")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("node: server %q: %w", s.id, err)
+		}
+	}
+	now := time.Now()
+	for _, f := range s.spec.Config.Files {
+		if err := os.WriteFile(filepath.Join(cfgDir, f.Name), f.Bytes(now), 0o644); err != nil {
+			return nil, fmt.Errorf("node: server %q: write %s: %w", s.id, f.Name, err)
+		}
+	}
+	d := s.spec.Config.Descriptor.Server()
+	args := append(append([]string(nil), d.Options...), "--Ice.Config="+filepath.Join(cfgDir, "config"))
+	cmd := exec.Command(d.Exe, args...)
+	cmd.Dir = d.Pwd
+	cmd.Env = append(os.Environ(), d.Envs...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if out := s.n.cfg.OutputDir; out != "" {
+		f, err := os.OpenFile(filepath.Join(out, s.id+".out"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, fmt.Errorf("node: server %q: %w", s.id, err)
+		}
+		cmd.Stdout, cmd.Stderr = f, f
+	}
+	return cmd, nil
+}
+
+// reap waits for the process and marks the server inactive.
+func (s *server) reap(cmd *exec.Cmd, exited chan struct{}) {
+	err := cmd.Wait()
+	s.mu.Lock()
+	if s.cmd == cmd {
+		s.cmd, s.state, s.process = nil, Inactive, nil
+	}
+	s.mu.Unlock()
+	close(exited)
+	s.n.log.Info("server exited", "server", s.id, "status", exitText(err))
+}
+
+func exitText(err error) string {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.String()
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return "exit status 0"
+}
+
+// deactivationTimeout is the descriptor's deactivation-timeout, or 10 s.
+func (s *server) deactivationTimeout() time.Duration {
+	if n, err := strconv.Atoi(s.spec.Config.Descriptor.Server().DeactivationTimeout); err == nil && n > 0 {
+		return time.Duration(n) * time.Second
+	}
+	return 10 * time.Second
+}
+
+// stop deactivates the server: Process.shutdown if it registered one, SIGTERM otherwise (or
+// when shutdown fails), then SIGKILL to its process group after the deactivation timeout.
+func (s *server) stop(ctx context.Context, why string) {
+	s.mu.Lock()
+	cmd, exited, proc := s.cmd, s.exited, s.process
+	if why == "removed from the deployment" || why == "node shutting down" {
+		s.removed = true
+	}
+	timeout := s.deactivationTimeout()
+	if cmd != nil {
+		s.state = Deactivating
+	}
+	s.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	s.n.log.Info("stopping server", "server", s.id, "why", why)
+	if proc == nil || s.shutdownProcess(ctx, proc) != nil {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+	}
+	select {
+	case <-exited:
+		return
+	case <-time.After(timeout):
+	case <-ctx.Done():
+	}
+	s.n.log.Warn("server did not stop in time; killing its process group", "server", s.id)
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	<-exited
+}
+
+// shutdownProcess calls Ice::Process.shutdown (mode normal) on the server's admin facet.
+func (s *server) shutdownProcess(ctx context.Context, ref *reference.Reference) error {
+	if s.n.cfg.Comm == nil {
+		return errors.New("no communicator")
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	p := s.n.cfg.Comm.ProxyFromReference(ref).WithLocator(nil)
+	return p.Invoke(ctx, &ice.Request{Operation: "shutdown", Mode: ice.Normal})
+}
+
+// restart stops a running server and starts it again with its new configuration.
+func (s *server) restart(why string) {
+	s.stop(context.Background(), why)
+	if err := s.start(context.Background()); err != nil {
+		s.n.log.Warn("restart failed", "server", s.id, "err", err)
+	}
+}
+
+// keepRunning supervises an `always` server: restart after each exit, with exponential
+// back-off (100 ms doubling to 30 s) while it keeps failing within 10 s of starting.
+func (s *server) keepRunning() {
+	for {
+		start := time.Now()
+		if err := s.start(context.Background()); err != nil {
+			s.n.log.Warn("cannot start server", "server", s.id, "err", err)
+		}
+		s.mu.Lock()
+		exited, removed := s.exited, s.removed
+		s.mu.Unlock()
+		if removed {
+			return
+		}
+		if exited != nil {
+			<-exited
+		}
+		s.mu.Lock()
+		if s.removed {
+			s.mu.Unlock()
+			return
+		}
+		if time.Since(start) < 10*time.Second {
+			s.failures++
+		} else {
+			s.failures = 0
+		}
+		delay := min(100*time.Millisecond<<min(s.failures, 9), 30*time.Second)
+		s.mu.Unlock()
+		time.Sleep(delay)
+	}
+}

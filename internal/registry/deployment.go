@@ -1,0 +1,197 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"floe/ice/encoding"
+	"floe/ice/reference"
+	"floe/internal/descriptor"
+	"floe/internal/slice/icegrid"
+	"floe/internal/store"
+)
+
+// Deployer runs the servers that applications place on nodes: the collocated node implements
+// it. Its methods must not call back into the registry while holding locks.
+type Deployer interface {
+	// Deploy hands over every deployed server after each change of the applications.
+	Deploy(servers []*descriptor.Server)
+	// Activate starts a server unless it runs already; it returns once the process started.
+	Activate(ctx context.Context, serverID string) error
+	// SetProcess records the Ice::Process proxy a server registered.
+	SetProcess(serverID string, proxy *reference.Reference) error
+}
+
+// ErrServerNotFound is returned for an undeployed server id.
+var ErrServerNotFound = errors.New("registry: server not found")
+
+// deployment is what the applications deploy: adapters, replica groups and well-known objects
+// from descriptors. Deployed adapters' endpoints live in memory only, as in IceGrid: servers
+// register them again when they start.
+type deployment struct {
+	servers  map[string]*descriptor.Server
+	adapters map[string]*deployedAdapter
+	groups   map[string]*group
+	objects  map[encoding.Identity]*store.Object
+}
+
+type deployedAdapter struct {
+	id, server, group string
+	priority          int
+	activatable       bool
+	proxy             *reference.Reference
+	registered        chan struct{} // closed and replaced when endpoints are registered
+}
+
+// expand parses and expands a descriptor; the result names the application.
+func (r *Registry) expand(data []byte) (*descriptor.Expanded, error) {
+	doc, err := descriptor.ParseDocument("descriptor.xml", data)
+	if err != nil {
+		return nil, err
+	}
+	opts := []descriptor.ExpandOption{descriptor.WithSource(doc.Source)}
+	if r.cfg.Node != nil {
+		opts = append(opts, descriptor.WithNode(r.cfg.Node))
+	}
+	return descriptor.Expand(doc.App, opts...)
+}
+
+// rebuildLocked recomputes the deployment from r.expanded; r.mu must be held for writing. The
+// endpoints that deployed adapters registered are kept.
+func (r *Registry) rebuildLocked() []*descriptor.Server {
+	old := r.dep
+	d := &deployment{servers: map[string]*descriptor.Server{}, adapters: map[string]*deployedAdapter{},
+		groups: map[string]*group{}, objects: map[encoding.Identity]*store.Object{}}
+	var servers []*descriptor.Server
+	for _, x := range r.expanded {
+		for _, rg := range x.ReplicaGroups {
+			d.groups[rg.ID] = &group{id: rg.ID, policy: policyOf(rg)}
+		}
+		for _, s := range x.Servers {
+			d.servers[s.ID] = s
+			servers = append(servers, s)
+		}
+		for _, a := range x.Adapters {
+			da := &deployedAdapter{id: a.ID, server: a.Server, group: a.ReplicaGroupID, registered: make(chan struct{})}
+			da.priority, _ = strconv.Atoi(a.Priority)
+			if s := d.servers[a.Server]; s != nil {
+				act := s.Descriptor.Server().Activation
+				da.activatable = act == "on-demand" || act == "always"
+			}
+			if prev := old.adapters[a.ID]; prev != nil {
+				da.proxy, da.registered = prev.proxy, prev.registered
+			}
+			d.adapters[a.ID] = da
+			if g := d.groups[a.ReplicaGroupID]; g != nil {
+				g.members = append(g.members, a.ID)
+				g.policy.Priority[a.ID] = da.priority
+			}
+		}
+		for _, o := range x.Objects {
+			proxy := reference.IdentityString(o.ID) + " " + o.ProxyOptions + " @ " + strconv.Quote(o.AdapterID)
+			ref, err := reference.Parse(proxy, reference.Defaults{})
+			if err != nil {
+				continue
+			}
+			d.objects[o.ID] = &store.Object{Identity: o.ID, Type: o.Type, Proxy: ref}
+		}
+	}
+	r.dep = d
+	return servers
+}
+
+// policyOf turns a replica group's <load-balancing> into a Policy (reference/icegrid.md §1.1.4).
+func policyOf(rg icegrid.ReplicaGroupDescriptor) Policy {
+	p := Policy{Type: Random, Priority: map[string]int{}, next: new(atomic.Uint64)}
+	if rg.LoadBalancing == nil {
+		return p // no <load-balancing>: random over all members
+	}
+	p.NReplicas = 1
+	if n, err := strconv.Atoi(strings.TrimSpace(rg.LoadBalancing.Policy().NReplicas)); err == nil {
+		p.NReplicas = max(n, 0)
+		if n < 0 {
+			p.NReplicas = 1
+		}
+	}
+	switch rg.LoadBalancing.(type) {
+	case *icegrid.OrderedLoadBalancingPolicy:
+		p.Type = Ordered
+	case *icegrid.RoundRobinLoadBalancingPolicy:
+		p.Type = RoundRobin
+	case *icegrid.AdaptiveLoadBalancingPolicy:
+		p.Type = Adaptive
+	}
+	return p
+}
+
+// deploy tells the deployer about the servers (outside r.mu).
+func (r *Registry) deploy(servers []*descriptor.Server) {
+	if r.cfg.Deployer != nil {
+		r.cfg.Deployer.Deploy(servers)
+	}
+}
+
+// setDeployedProxy records (or, with nil, clears) a deployed adapter's endpoints; ok is false
+// when id is not deployed.
+func (r *Registry) setDeployedProxy(id, groupID string, proxy *reference.Reference) (ok bool, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	a := r.dep.adapters[id]
+	if a == nil {
+		return false, nil
+	}
+	if a.group != groupID {
+		return true, ErrInvalidReplicaGroup
+	}
+	a.proxy = proxy
+	if proxy != nil {
+		close(a.registered)
+		a.registered = make(chan struct{})
+	}
+	return true, nil
+}
+
+// SetServerProcess answers LocatorRegistry.setServerProcessProxy.
+func (r *Registry) SetServerProcess(id string, proxy *reference.Reference) error {
+	r.mu.RLock()
+	_, ok := r.dep.servers[id]
+	r.mu.RUnlock()
+	if !ok || r.cfg.Deployer == nil {
+		return fmt.Errorf("%w: %q", ErrServerNotFound, id)
+	}
+	return r.cfg.Deployer.SetProcess(id, proxy)
+}
+
+// activateAndWait starts the server of a deployed adapter and waits until the adapter
+// registers, bounded by ctx (IceGrid.Node.WaitTime).
+func (r *Registry) activateAndWait(ctx context.Context, id string) ([]reference.Endpoint, error) {
+	r.mu.RLock()
+	a := r.dep.adapters[id]
+	var server string
+	var wait chan struct{}
+	if a != nil {
+		server, wait = a.server, a.registered
+	}
+	r.mu.RUnlock()
+	if a == nil || !a.activatable || r.cfg.Deployer == nil {
+		return nil, nil
+	}
+	if err := r.cfg.Deployer.Activate(ctx, server); err != nil {
+		return nil, nil // IceGrid answers a null proxy: the client gets NoEndpointException
+	}
+	select {
+	case <-wait:
+	case <-ctx.Done():
+		return nil, nil
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if a := r.dep.adapters[id]; a != nil && a.proxy != nil {
+		return a.proxy.Endpoints, nil
+	}
+	return nil, nil
+}
