@@ -75,8 +75,11 @@ func (r *Registry) FindObjectByType(t string) *reference.Reference {
 func (r *Registry) Objects() []store.Object {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	out := make([]store.Object, 0, len(r.objects))
+	out := make([]store.Object, 0, len(r.objects)+len(r.dep.objects))
 	for _, o := range r.objects {
+		out = append(out, *o)
+	}
+	for _, o := range r.dep.objects {
 		out = append(out, *o)
 	}
 	return out

@@ -227,9 +227,12 @@ func (r *Registry) ReplicaGroupMembers(id string) []string {
 func (r *Registry) Adapters() []store.Adapter {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	out := make([]store.Adapter, 0, len(r.adapters))
+	out := make([]store.Adapter, 0, len(r.adapters)+len(r.dep.adapters))
 	for _, a := range r.adapters {
 		out = append(out, *a)
+	}
+	for _, a := range r.dep.adapters {
+		out = append(out, store.Adapter{ID: a.id, ReplicaGroup: a.group, Proxy: a.proxy})
 	}
 	return out
 }
@@ -238,19 +241,24 @@ func (r *Registry) Adapters() []store.Adapter {
 func (r *Registry) Adapter(id string) (store.Adapter, bool) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	a := r.adapters[id]
-	if a == nil {
-		return store.Adapter{}, false
+	if a := r.adapters[id]; a != nil {
+		return *a, true
 	}
-	return *a, true
+	if a := r.dep.adapters[id]; a != nil {
+		return store.Adapter{ID: a.id, ReplicaGroup: a.group, Proxy: a.proxy}, true
+	}
+	return store.Adapter{}, false
 }
 
 // ReplicaGroups returns every replica group id with its members.
 func (r *Registry) ReplicaGroups() map[string][]string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	out := make(map[string][]string, len(r.groups))
+	out := make(map[string][]string, len(r.groups)+len(r.dep.groups))
 	for id, g := range r.groups {
+		out[id] = append([]string(nil), g.members...)
+	}
+	for id, g := range r.dep.groups {
 		out[id] = append([]string(nil), g.members...)
 	}
 	return out

@@ -1,0 +1,237 @@
+// Package deploy_test runs ice-demos' Python IceGrid "simple" demo, unmodified, against a floe
+// registry with its collocated node: the demo's config.grid, its descriptors, its client.py and
+// server.py, with servers activated on demand.
+package deploy_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+const demoDir = "../../../shared/testdata/ice-demos-python-icegrid-simple"
+
+var floeBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "floe-deploy-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	floeBin = filepath.Join(dir, "floe")
+	if out, err := exec.Command("go", "build", "-o", floeBin, "floe/cmd/floe").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build floe: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func requirePython(t *testing.T) {
+	t.Helper()
+	if err := exec.Command("/usr/bin/python3", "-c", "import Ice").Run(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("python3-zeroc-ice is required in CI: %v", err)
+		}
+		t.Skipf("python3-zeroc-ice not installed: %v", err)
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// grid is a floe registry with a collocated node, started from the demo's config.grid in a copy
+// of the demo directory (the node starts servers there, as icegridnode would).
+type grid struct {
+	dir     string
+	locator string
+	http    string
+	out     *syncBuffer
+	cmd     *exec.Cmd
+	done    chan struct{}
+}
+
+func startGrid(t *testing.T) *grid {
+	t.Helper()
+	requirePython(t)
+	src, _ := filepath.Abs(demoDir)
+	if _, err := os.Stat(filepath.Join(src, "config.grid")); err != nil {
+		t.Skipf("ice-demos copy not found: %v", err)
+	}
+	g := &grid{dir: t.TempDir(), out: &syncBuffer{}}
+	if err := os.CopyFS(g.dir, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	// The demo's descriptors run exe="python": give the node a python that has Ice.
+	bin := filepath.Join(g.dir, "bin")
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/usr/bin/python3", filepath.Join(bin, "python")); err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	g.locator = fmt.Sprintf("DemoIceGrid/Locator:tcp -h 127.0.0.1 -p %d", port)
+	g.http = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	g.cmd = exec.Command(floeBin, "registry", "--Ice.Config=config.grid",
+		fmt.Sprintf("--IceGrid.Registry.Client.Endpoints=tcp -h 127.0.0.1 -p %d", port),
+		"--Ice.Default.Locator="+g.locator, "--Floe.HTTP.Endpoint="+g.http)
+	g.cmd.Dir = g.dir
+	g.cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
+	g.cmd.Stdout, g.cmd.Stderr = g.out, g.out
+	if err := g.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	g.done = make(chan struct{})
+	go func() { _ = g.cmd.Wait(); close(g.done) }()
+	t.Cleanup(func() {
+		g.stop(t)
+		t.Logf("registry and node output:\n%s", g.out.String())
+	})
+	waitFor(t, 20*time.Second, func() bool {
+		resp, err := http.Get("http://" + g.http + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil && resp.StatusCode == http.StatusOK
+	})
+	return g
+}
+
+// stop sends SIGTERM; the node stops its servers first.
+func (g *grid) stop(t *testing.T) {
+	select {
+	case <-g.done:
+		return
+	default:
+	}
+	_ = g.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-g.done:
+	case <-time.After(20 * time.Second):
+		_ = g.cmd.Process.Kill()
+		<-g.done
+		t.Error("floe registry did not stop within 20s")
+	}
+}
+
+func (g *grid) admin(t *testing.T, cmd string) string {
+	t.Helper()
+	out, err := exec.Command(floeBin, "admin", "--registry", "http://"+g.http, "-e", cmd).CombinedOutput()
+	if err != nil {
+		t.Fatalf("floe admin -e %q: %v\n%s", cmd, err, out)
+	}
+	return string(out)
+}
+
+// client runs the demo's client.py with the given menu input.
+func (g *grid) client(t *testing.T, input string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "/usr/bin/python3", "client.py", "--Ice.Default.Locator="+g.locator)
+	cmd.Dir = g.dir
+	cmd.Stdin = strings.NewReader(input)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("client.py: %v\n%s", err, out)
+	}
+	return string(out)
+}
+
+// TestSimpleDemo: the client's first call activates the server on demand.
+func TestSimpleDemo(t *testing.T) {
+	for _, app := range []string{"application.xml", "application_with_replication.xml", "application_with_template.xml"} {
+		t.Run(app, func(t *testing.T) {
+			g := startGrid(t)
+			g.admin(t, "application add "+filepath.Join(g.dir, app))
+			g.client(t, "t\nt\nx\n")
+			waitFor(t, 10*time.Second, func() bool { return strings.Count(g.out.String(), "says Hello World!") >= 2 })
+			if !strings.Contains(g.out.String(), "server started") {
+				t.Error("no server was activated")
+			}
+			g.stop(t)
+			if strings.Contains(g.out.String(), "killing its process group") {
+				t.Error("a server needed SIGKILL; want a graceful Process.shutdown")
+			}
+		})
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func waitFor(t *testing.T, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("condition not met within %v", d)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestGoServerDeployed: the Go hello server (examples/hello) deployed like the demo's Python
+// server, activated on demand by the Go client's first lookup, stopped through its Process facet.
+func TestGoServerDeployed(t *testing.T) {
+	g := startGrid(t)
+	bin := t.TempDir()
+	for _, name := range []string{"server", "client"} {
+		if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, name), "floe/examples/hello/"+name).CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", name, err, out)
+		}
+	}
+	app := filepath.Join(g.dir, "go.xml")
+	xml := `<icegrid><application name="GoHello"><node name="node1">
+  <server id="GoServer" exe="` + filepath.Join(bin, "server") + `" activation="on-demand">
+    <adapter name="Hello" endpoints="tcp -h 127.0.0.1">
+      <object identity="hello" type="::Demo::Hello" property="Identity"/>
+    </adapter>
+  </server></node></application></icegrid>`
+	if err := os.WriteFile(app, []byte(xml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	g.admin(t, "application add "+app)
+	out, err := exec.Command(filepath.Join(bin, "client"), "--Ice.Default.Locator="+g.locator,
+		"--proxy", "hello", "--count", "3").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "3 sayHello calls") {
+		t.Fatalf("Go client: %v\n%s", err, out)
+	}
+	waitFor(t, 10*time.Second, func() bool { return strings.Count(g.out.String(), "GoServer says Hello World!") == 3 })
+	g.stop(t)
+	if !strings.Contains(g.out.String(), `server=GoServer status="exit status 0"`) {
+		t.Error("the Go server did not exit cleanly through Process.shutdown")
+	}
+}
