@@ -1,0 +1,153 @@
+package node_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"floe/internal/descriptor"
+	"floe/internal/node"
+	"floe/internal/slice/icegrid"
+)
+
+// spec builds a deployed server running a shell script.
+func spec(id, script, activation string, props ...string) *descriptor.Server {
+	d := &icegrid.ServerDescriptor{ID: id, Exe: "/bin/sh", Options: []string{"-c", script},
+		Activation: activation, DeactivationTimeout: "2"}
+	var ps []icegrid.PropertyDescriptor
+	for _, p := range props {
+		k, v, _ := strings.Cut(p, "=")
+		ps = append(ps, icegrid.PropertyDescriptor{Name: k, Value: v})
+	}
+	return &descriptor.Server{ID: id, Node: "n1", Descriptor: d,
+		Config: &descriptor.ServerConfig{Descriptor: d, Files: []descriptor.ConfigFile{{Name: "config", Properties: ps}}}}
+}
+
+func newNode(t *testing.T) *node.Node {
+	t.Helper()
+	n, err := node.New(node.Config{Name: "n1", DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		n.Shutdown(ctx)
+	})
+	return n
+}
+
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %v", what, d)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestSIGTERMFallback: a server without a Process object is stopped with SIGTERM; one that
+// ignores SIGTERM is killed with its whole process group after the deactivation timeout.
+func TestSIGTERMFallback(t *testing.T) {
+	n := newNode(t)
+	dir := t.TempDir()
+	child := filepath.Join(dir, "child.pid")
+	n.Deploy([]*descriptor.Server{
+		spec("polite", "exec sleep 100", "manual"),
+		spec("stubborn", "trap '' TERM; sleep 100 & echo $! > "+child+"; wait; wait", "manual"),
+	})
+	ctx := context.Background()
+	for _, id := range []string{"polite", "stubborn"} {
+		if err := n.Activate(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, 5*time.Second, "child pid written", func() bool { _, err := os.Stat(child); return err == nil })
+	start := time.Now()
+	if err := n.Stop(ctx, "polite"); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 1500*time.Millisecond {
+		t.Errorf("stopping a server that honours SIGTERM took %v", d)
+	}
+	if err := n.Stop(ctx, "stubborn"); err != nil {
+		t.Fatal(err)
+	}
+	for id, st := range n.Servers() {
+		if st != node.Inactive {
+			t.Errorf("server %s is %s after Stop", id, st)
+		}
+	}
+	pid, _ := os.ReadFile(child)
+	if alive(strings.TrimSpace(string(pid))) {
+		t.Errorf("the stubborn server's child %s survived: process groups must be killed whole", pid)
+	}
+}
+
+// TestAlwaysRestartsWithBackoff: an `always` server that keeps crashing is restarted with
+// growing delays, not in a tight loop.
+func TestAlwaysRestartsWithBackoff(t *testing.T) {
+	n := newNode(t)
+	log := filepath.Join(t.TempDir(), "starts")
+	n.Deploy([]*descriptor.Server{spec("crasher", "date +%s.%N >> "+log+"; exit 3", "always")})
+	time.Sleep(2 * time.Second)
+	data, _ := os.ReadFile(log)
+	starts := strings.Count(string(data), "\n")
+	// Back-off 100, 200, 400, 800 ms…: about 4 starts in 2 s; a 500 ms loop would give 4 too,
+	// a tight loop hundreds. More than 6 means no back-off.
+	if starts < 2 || starts > 6 {
+		t.Errorf("crash loop: %d starts in 2s, want between 2 and 6 (exponential back-off)", starts)
+	}
+}
+
+// TestUpdateRestartsOnlyChangedServers: redeploying restarts a running server whose generated
+// configuration changed and leaves the others alone.
+func TestUpdateRestartsOnlyChangedServers(t *testing.T) {
+	n := newNode(t)
+	dir := t.TempDir()
+	script := func(id string) string { return "echo start >> " + filepath.Join(dir, id) + "; exec sleep 100" }
+	a, b := spec("a", script("a"), "manual", "X=1"), spec("b", script("b"), "manual", "Y=1")
+	n.Deploy([]*descriptor.Server{a, b})
+	ctx := context.Background()
+	for _, id := range []string{"a", "b"} {
+		if err := n.Activate(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, 5*time.Second, "both started", func() bool {
+		da, _ := os.ReadFile(filepath.Join(dir, "a"))
+		db, _ := os.ReadFile(filepath.Join(dir, "b"))
+		return len(da) > 0 && len(db) > 0
+	})
+	n.Deploy([]*descriptor.Server{spec("a", script("a"), "manual", "X=2"), spec("b", script("b"), "manual", "Y=1")})
+	waitFor(t, 10*time.Second, "a restarted", func() bool {
+		da, _ := os.ReadFile(filepath.Join(dir, "a"))
+		return strings.Count(string(da), "start") == 2
+	})
+	time.Sleep(300 * time.Millisecond)
+	if db, _ := os.ReadFile(filepath.Join(dir, "b")); strings.Count(string(db), "start") != 1 {
+		t.Errorf("unchanged server b was restarted: %q", db)
+	}
+	cfg, _ := os.ReadFile(filepath.Join(n.Info("n1").DataDir, "servers", "a", "config", "config"))
+	if !strings.Contains(string(cfg), "X=2") {
+		t.Errorf("server a's config was not rewritten:\n%s", cfg)
+	}
+	// Removing a server from the deployment stops it.
+	n.Deploy([]*descriptor.Server{spec("b", script("b"), "manual", "Y=1")})
+	waitFor(t, 10*time.Second, "a removed", func() bool { _, ok := n.Servers()["a"]; return !ok })
+}
+
+// alive reports whether a process exists and is not a zombie waiting to be reaped.
+func alive(pid string) bool {
+	stat, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return false
+	}
+	i := strings.LastIndexByte(string(stat), ')')
+	return i > 0 && i+2 < len(stat) && stat[i+2] != 'Z'
+}
