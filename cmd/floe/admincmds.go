@@ -37,6 +37,10 @@ func (a *admin) exec(ctx context.Context, line string) error {
 		return a.object(ctx, words[1], words[2:])
 	case "application":
 		return a.application(ctx, words[1], words[2:])
+	case "server":
+		return a.server(ctx, words[1], words[2:])
+	case "node":
+		return a.node(ctx, words[1], words[2:])
 	case "help":
 		fmt.Fprintln(a.out, adminHelp)
 		return nil
@@ -47,6 +51,8 @@ func (a *admin) exec(ctx context.Context, line string) error {
 const adminHelp = `commands:
   application add FILE | application update FILE | application remove NAME
   application list | application describe NAME
+  server list | server state ID | server pid ID | server start ID | server stop ID | server describe ID
+  node list
   registry list | registry describe NAME
   adapter list | adapter endpoints ID | adapter remove ID
   object add PROXY [TYPE] | object remove IDENTITY | object find TYPE
@@ -236,4 +242,70 @@ func (a *admin) application(ctx context.Context, sub string, args []string) erro
 func appName(data []byte) string {
 	name, _ := registry.ApplicationName(data)
 	return name
+}
+
+type serverInfo struct {
+	ID         string `json:"id"`
+	Node       string `json:"node"`
+	State      string `json:"state"`
+	PID        int    `json:"pid"`
+	Activation string `json:"activation"`
+	Exe        string `json:"exe"`
+}
+
+func (a *admin) server(ctx context.Context, sub string, args []string) error {
+	if sub == "list" {
+		var list []serverInfo
+		if err := a.client.get(ctx, "/api/v1/servers", &list); err != nil {
+			return err
+		}
+		for _, s := range list {
+			fmt.Fprintln(a.out, s.ID)
+		}
+		return nil
+	}
+	if err := needArgs("server "+sub, args, 1, 1); err != nil {
+		return err
+	}
+	path := "/api/v1/servers/" + url.PathEscape(args[0])
+	var s serverInfo
+	var err error
+	switch sub {
+	case "state", "pid", "describe":
+		err = a.client.get(ctx, path, &s)
+	case "start", "stop":
+		return a.client.do(ctx, "POST", path+"/"+sub, nil, nil)
+	default:
+		return &usageError{fmt.Sprintf("server %s: unknown subcommand", sub)}
+	}
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "state":
+		fmt.Fprintln(a.out, s.State)
+	case "pid":
+		if s.PID == 0 {
+			return fmt.Errorf("server %q is not running", s.ID)
+		}
+		fmt.Fprintln(a.out, s.PID)
+	default:
+		fmt.Fprintf(a.out, "server `%s'\n{\n  node = `%s'\n  exe = `%s'\n  activation = `%s'\n  state = %s\n}\n",
+			s.ID, s.Node, s.Exe, s.Activation, s.State)
+	}
+	return nil
+}
+
+func (a *admin) node(ctx context.Context, sub string, _ []string) error {
+	if sub != "list" {
+		return &usageError{fmt.Sprintf("node %s: unknown subcommand", sub)}
+	}
+	var list []struct{ Name string }
+	if err := a.client.get(ctx, "/api/v1/nodes", &list); err != nil {
+		return err
+	}
+	for _, n := range list {
+		fmt.Fprintln(a.out, n.Name)
+	}
+	return nil
 }

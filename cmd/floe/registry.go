@@ -266,6 +266,9 @@ func writeCacheLoop(ctx context.Context, dir string, reg *registry.Registry, log
 
 func (rr *runningRegistry) api(cfg config.Registry, reg *registry.Registry, m *httpapi.Metrics) *httpapi.API {
 	a := &httpapi.API{Registry: reg, Metrics: m.Registry, Log: rr.log}
+	if rr.node != nil {
+		a.Node = rr.node
+	}
 	a.Info = func() httpapi.Info {
 		i := httpapi.Info{Name: cfg.ReplicaName, Role: "standalone", InstanceName: cfg.InstanceName,
 			Store: "bolt:" + cfg.DataDir, Locator: rr.locatorProxy, HTTP: cfg.HTTPEndpoint, Invalid: reg.Invalid()}

@@ -54,7 +54,8 @@ type Server struct {
 	// Descriptor is the registry's instance of the server: what ServerInfo carries and what
 	// icegridadmin's "server describe" prints.
 	Descriptor icegrid.Server
-	// Config is the node's view: the node variables substituted and the configuration files.
+	// Config is the node's view: the node variables substituted and the configuration files
+	// (nil from Instantiate).
 	Config *ServerConfig
 }
 
@@ -93,8 +94,9 @@ func (o Object) Proxy() string {
 	return ref.String()
 }
 
-// Expand instantiates app and configures its servers. Errors are *Error.
-func Expand(app *icegrid.ApplicationDescriptor, opts ...ExpandOption) (*Expanded, error) {
+// Instantiate instantiates app as the registry does, without the node's pass: Server.Config
+// is nil. Errors are *Error.
+func Instantiate(app *icegrid.ApplicationDescriptor, opts ...ExpandOption) (*Expanded, error) {
 	var cfg expandConfig
 	for _, o := range opts {
 		o(&cfg)
@@ -114,13 +116,8 @@ func Expand(app *icegrid.ApplicationDescriptor, opts ...ExpandOption) (*Expanded
 		x.Warnings = append(x.Warnings, Warning{File: p.File, Line: p.Line, Msg: w})
 	}
 	for _, name := range sortedKeys(inst.servers) {
-		node := Node{Name: name}
-		if cfg.node != nil {
-			node = cfg.node(name)
-			node.Name = name
-		}
 		for _, s := range inst.servers[name] {
-			x.addServer(s, name, node)
+			x.addServer(s, name)
 		}
 	}
 	for _, rg := range inst.instance.ReplicaGroups {
@@ -132,11 +129,30 @@ func Expand(app *icegrid.ApplicationDescriptor, opts ...ExpandOption) (*Expanded
 	return x, nil
 }
 
-func (x *Expanded) addServer(s *serverInstance, node string, info Node) {
-	x.Servers = append(x.Servers, &Server{
-		ID: s.id, Node: node, Descriptor: s.server,
-		Config: Configure(x.Application, s.server, info, ""),
-	})
+// Expand instantiates app and configures each server as its node would (Configure), with the
+// node values of WithNode. Errors are *Error.
+func Expand(app *icegrid.ApplicationDescriptor, opts ...ExpandOption) (*Expanded, error) {
+	x, err := Instantiate(app, opts...)
+	if err != nil {
+		return nil, err
+	}
+	var cfg expandConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	for _, s := range x.Servers {
+		node := Node{Name: s.Node}
+		if cfg.node != nil {
+			node = cfg.node(s.Node)
+			node.Name = s.Node
+		}
+		s.Config = Configure(x.Application, s.Descriptor, node, "")
+	}
+	return x, nil
+}
+
+func (x *Expanded) addServer(s *serverInstance, node string) {
+	x.Servers = append(x.Servers, &Server{ID: s.id, Node: node, Descriptor: s.server})
 	for _, ref := range communicators(s.server) {
 		svc := ""
 		if ref.service != nil {

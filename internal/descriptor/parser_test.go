@@ -79,12 +79,12 @@ func TestTargets(t *testing.T) {
 
 func TestIncludes(t *testing.T) {
 	files := map[string]string{
-		"dir/app.xml":  `<icegrid><application name="A"><include file="sub/n.xml"/></application></icegrid>`,
+		"dir/app.xml":   `<icegrid><application name="A"><include file="sub/n.xml"/></application></icegrid>`,
 		"dir/sub/n.xml": `<icegrid><node name="n"><include file="/abs/s.xml"/></node></icegrid>`,
-		"/abs/s.xml":   `<icegrid><server id="S" exe="x"/></icegrid>`,
-		"loop.xml":     `<icegrid><include file="loop.xml"/></icegrid>`,
-		"bad.xml":      `<icegrid><node name="n"><foo/></node></icegrid>`,
-		"top.xml":      `<icegrid><application name="A"><include file="bad.xml"/></application></icegrid>`,
+		"/abs/s.xml":    `<icegrid><server id="S" exe="x"/></icegrid>`,
+		"loop.xml":      `<icegrid><include file="loop.xml"/></icegrid>`,
+		"bad.xml":       `<icegrid><node name="n"><foo/></node></icegrid>`,
+		"top.xml":       `<icegrid><application name="A"><include file="bad.xml"/></application></icegrid>`,
 	}
 	read := func(path string) ([]byte, error) {
 		if s, ok := files[path]; ok {

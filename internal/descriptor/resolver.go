@@ -4,6 +4,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"floe/internal/slice/icegrid"
@@ -150,37 +151,37 @@ func (r *resolver) setContext(context string) {
 	r.context = v
 }
 
+// Bounds on substitution. IceGrid has none: a variable that refers to itself overflows the
+// registry's stack, and nested doubling variables exhaust its memory.
+const (
+	maxSubstitutionDepth = 64
+	maxSubstitutedLen    = 1 << 20
+)
+
 // substitute is Resolver::substitute: it replaces ${name} references (recursively for
 // variables, not for parameters), honours $$ escapes and leaves ignored names in place when
 // useIgnored is set.
 func (r *resolver) substitute(v string, useParams, useIgnored bool) (string, error) {
-	value := v
-	beg := 0
+	return r.substituteDepth(v, useParams, useIgnored, 0)
+}
+
+func (r *resolver) substituteDepth(v string, useParams, useIgnored bool, depth int) (string, error) {
+	if depth > maxSubstitutionDepth {
+		return "", errors.New("variables nested more than " + strconv.Itoa(maxSubstitutionDepth) +
+			" deep (a variable that refers to itself?)")
+	}
+	value, beg := v, 0
 	for {
 		i := strings.Index(value[beg:], "${")
 		if i < 0 {
 			return value, nil
 		}
-		beg += i
-		if beg > 0 && value[beg-1] == '$' {
-			esc := beg - 1
-			for esc > 0 && value[esc-1] == '$' {
-				esc--
+		var escaped bool
+		if value, beg, escaped = r.unescape(value, beg+i); escaped {
+			if beg > len(value) {
+				return value, nil
 			}
-			n := beg - esc
-			if n%2 == 1 {
-				if r.escape {
-					// Like IceGrid, beg is not moved back: the search resumes past the reference.
-					value = value[:esc] + strings.Repeat("$", n/2) + value[beg:]
-				}
-				beg++
-				if beg > len(value) {
-					return value, nil
-				}
-				continue
-			}
-			value = value[:esc] + strings.Repeat("$", n/2) + value[beg:]
-			beg -= n / 2
+			continue
 		}
 		end := strings.IndexByte(value[beg:], '}')
 		if end < 0 {
@@ -196,18 +197,47 @@ func (r *resolver) substitute(v string, useParams, useIgnored bool) (string, err
 			beg++
 			continue
 		}
-		val, param, err := r.variable(name, useParams)
+		val, err := r.value(name, useParams, useIgnored, depth)
 		if err != nil {
 			return "", err
 		}
-		if !param {
-			if val, err = r.substitute(val, false, useIgnored); err != nil {
-				return "", err
-			}
+		if len(value)-(end+1-beg)+len(val) > maxSubstitutedLen {
+			return "", errors.New("substituted value longer than " + strconv.Itoa(maxSubstitutedLen) + " bytes")
 		}
 		value = value[:beg] + val + value[end+1:]
 		beg += len(val)
 	}
+}
+
+// unescape handles the '$' signs before the "${" at beg: each "$$" becomes "$"; with an odd
+// count the reference is escaped and skipped (and the node's pass removes one '$'). It returns
+// where to go on from.
+func (r *resolver) unescape(value string, beg int) (string, int, bool) {
+	if beg == 0 || value[beg-1] != '$' {
+		return value, beg, false
+	}
+	esc := beg - 1
+	for esc > 0 && value[esc-1] == '$' {
+		esc--
+	}
+	n := beg - esc
+	if n%2 == 0 {
+		return value[:esc] + strings.Repeat("$", n/2) + value[beg:], beg - n/2, false
+	}
+	if r.escape {
+		// Like IceGrid, the position is not moved back: the search resumes past the reference.
+		value = value[:esc] + strings.Repeat("$", n/2) + value[beg:]
+	}
+	return value, beg + 1, true
+}
+
+// value returns the value of a referenced name, variables substituted in turn.
+func (r *resolver) value(name string, useParams, useIgnored bool, depth int) (string, error) {
+	val, param, err := r.variable(name, useParams)
+	if err != nil || param {
+		return val, err
+	}
+	return r.substituteDepth(val, false, useIgnored, depth+1)
 }
 
 // variable looks a name up: reserved variables first, then parameters, then variables.

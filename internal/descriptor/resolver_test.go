@@ -1,6 +1,8 @@
 package descriptor
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 
 	"floe/internal/slice/icegrid"
@@ -12,7 +14,7 @@ func TestSubstitute(t *testing.T) {
 	}}
 	tests := []struct {
 		in, want, err string
-		escape         bool
+		escape        bool
 	}{
 		{in: "plain", want: "plain"},
 		{in: "${a}", want: "A"},
@@ -64,5 +66,24 @@ func TestReservedNames(t *testing.T) {
 		if f == nil || f.msg != want {
 			t.Errorf("variable %q: failure %v, want %q", name, f, want)
 		}
+	}
+}
+
+// TestSelfReferenceIsAnError checks the bounds IceGrid lacks: a variable that refers to itself
+// crashes IceGrid's registry (stack overflow), Floe reports it.
+func TestSelfReferenceIsAnError(t *testing.T) {
+	app := &icegrid.ApplicationDescriptor{Name: "App", Variables: map[string]string{
+		"self": "${self}", "d0": "0123456789abcdef0123456789abcdef",
+	}}
+	for i := 1; i <= 20; i++ {
+		prev := "${d" + strconv.Itoa(i-1) + "}"
+		app.Variables["d"+strconv.Itoa(i)] = prev + prev
+	}
+	r := newAppResolver(app, nil)
+	if _, err := r.substitute("${self}", true, true); err == nil || !strings.Contains(err.Error(), "nested more than") {
+		t.Errorf("substitute(${self}) error = %v, want a nesting error", err)
+	}
+	if _, err := r.substitute("${d20}", true, true); err == nil || !strings.Contains(err.Error(), "longer than") {
+		t.Errorf("substitute(${d20}) error = %v, want a length error", err)
 	}
 }

@@ -43,7 +43,9 @@ type API struct {
 	Registries func(ctx context.Context) ([]Info, error)
 	// Master reports the master's HTTP address, whether it is this replica, and whether a
 	// master exists; nil means standalone (this replica does every write).
-	Master  func() (addr string, self, ok bool)
+	Master func() (addr string, self, ok bool)
+	// Node is the collocated node, or nil.
+	Node    Node
 	Metrics *prometheus.Registry
 	Log     *slog.Logger
 }
@@ -66,6 +68,11 @@ func (a *API) Handler() http.Handler {
 	mux.HandleFunc("POST /api/v1/applications", a.masterOnly(a.wrap(a.addApplication)))
 	mux.HandleFunc("PUT /api/v1/applications/{name}", a.masterOnly(a.wrap(a.updateApplication)))
 	mux.HandleFunc("DELETE /api/v1/applications/{name}", a.masterOnly(a.wrap(a.removeApplication)))
+	mux.HandleFunc("GET /api/v1/nodes", a.wrap(a.listNodes))
+	mux.HandleFunc("GET /api/v1/servers", a.wrap(a.listServers))
+	mux.HandleFunc("GET /api/v1/servers/{id}", a.wrap(a.getServer))
+	mux.HandleFunc("POST /api/v1/servers/{id}/start", a.wrap(a.startServer))
+	mux.HandleFunc("POST /api/v1/servers/{id}/stop", a.wrap(a.stopServer))
 	mux.HandleFunc("GET /api/v1/adapters", a.wrap(a.listAdapters))
 	mux.HandleFunc("GET /api/v1/adapters/{id}", a.wrap(a.getAdapter))
 	mux.HandleFunc("DELETE /api/v1/adapters/{id}", a.wrap(a.removeAdapter))

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"sort"
 	"sync"
 	"time"
 
@@ -120,6 +121,38 @@ func (n *Node) server(id string) *server {
 	defer n.mu.Unlock()
 	return n.servers[id]
 }
+
+// ServerStatus describes one server for the API.
+type ServerStatus struct {
+	ID         string `json:"id"`
+	Node       string `json:"node"`
+	State      State  `json:"state"`
+	PID        int    `json:"pid,omitempty"`
+	Activation string `json:"activation"`
+	Exe        string `json:"exe"`
+}
+
+// Name returns the node's name.
+func (n *Node) Name() string { return n.cfg.Name }
+
+// Status returns every server's status, sorted by id.
+func (n *Node) Status() []ServerStatus {
+	n.mu.Lock()
+	list := make([]*server, 0, len(n.servers))
+	for _, s := range n.servers {
+		list = append(list, s)
+	}
+	n.mu.Unlock()
+	out := make([]ServerStatus, 0, len(list))
+	for _, s := range list {
+		out = append(out, s.info())
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Start activates a server whatever its activation mode (admin "server start").
+func (n *Node) Start(ctx context.Context, id string) error { return n.Activate(ctx, id) }
 
 // Servers returns the state of every server, by id.
 func (n *Node) Servers() map[string]State {

@@ -82,6 +82,17 @@ func (s *server) status() State {
 	return s.state
 }
 
+func (s *server) info() ServerStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.spec.Config.Descriptor.Server()
+	st := ServerStatus{ID: s.id, Node: s.n.cfg.Name, State: s.state, Activation: d.Activation, Exe: d.Exe}
+	if s.cmd != nil {
+		st.PID = s.cmd.Process.Pid
+	}
+	return st
+}
+
 func (s *server) setProcess(p *reference.Reference) {
 	s.mu.Lock()
 	s.process = p

@@ -1,6 +1,7 @@
 package zktest
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -27,6 +28,7 @@ func freePorts(n int) ([]int, error) {
 	portsMu.Lock()
 	defer portsMu.Unlock()
 	hi := ephemeralLow()
+	var lc net.ListenConfig
 	var ports []int
 	var held []net.Listener // kept open until all n are found, so none is picked twice
 	defer func() {
@@ -42,7 +44,7 @@ func freePorts(n int) ([]int, error) {
 		if portsUsed[p] {
 			continue
 		}
-		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+		l, err := lc.Listen(context.Background(), "tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
 		if err != nil {
 			continue
 		}

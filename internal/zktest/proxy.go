@@ -1,6 +1,7 @@
 package zktest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -45,6 +46,8 @@ const proxyDialTimeout = time.Second
 type Proxy struct {
 	target string
 	ln     net.Listener
+	ctx    context.Context // cancelled by close; bounds dials to the target
+	cancel context.CancelFunc
 	wg     sync.WaitGroup // accept loop, dials and copy loops
 
 	mu     sync.Mutex         // guards the fields below; SetMode holds it while applying
@@ -60,15 +63,17 @@ type link struct {
 }
 
 // NewProxy starts a proxy in ModePass that forwards connections to target.
-func NewProxy(t testing.TB, target string) *Proxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func NewProxy(tb testing.TB, target string) *Proxy {
+	tb.Helper()
+	var lc net.ListenConfig
+	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("zktest: NewProxy(%s): %v", target, err)
+		tb.Fatalf("zktest: NewProxy(%s): %v", target, err)
 	}
 	p := &Proxy{target: target, ln: ln, links: map[*link]struct{}{}}
+	p.ctx, p.cancel = context.WithCancel(context.Background())
 	p.wg.Go(p.acceptLoop)
-	t.Cleanup(p.close)
+	tb.Cleanup(p.close)
 	return p
 }
 
@@ -94,9 +99,10 @@ func (p *Proxy) SetMode(m Mode) {
 	for l := range p.links {
 		switch m {
 		case ModeDrop:
-			p.dropLocked(l)
+			p.dropLocked(l, true)
 		case ModeBlackhole:
 			l.dead.Store(true)
+		case ModePass: // live links keep passing, dead ones stay dead
 		}
 	}
 }
@@ -128,7 +134,8 @@ func (p *Proxy) acceptLoop() {
 
 // dial connects an accepted client to the target and starts copying.
 func (p *Proxy) dial(c net.Conn) {
-	up, err := net.DialTimeout("tcp", p.target, proxyDialTimeout)
+	d := net.Dialer{Timeout: proxyDialTimeout}
+	up, err := d.DialContext(p.ctx, "tcp", p.target)
 	if err != nil {
 		reset(c)
 		return
@@ -147,7 +154,7 @@ func (p *Proxy) track(l *link) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed || p.mode == ModeDrop {
-		p.dropLocked(l)
+		p.dropLocked(l, true)
 		return false
 	}
 	if p.mode == ModeBlackhole {
@@ -157,16 +164,17 @@ func (p *Proxy) track(l *link) bool {
 	return true
 }
 
-// pipe copies src to dst until src fails. On a dead link nothing is written, and the end of
-// one side is not passed on to the other: only src is closed. dst is nil for a client that
-// arrived in Blackhole.
+// pipe copies src to dst until src fails, then closes both sides (FIN, so bytes already
+// written still arrive). On a dead link nothing is written, and the end of one side is not
+// passed on to the other: only src is closed. dst is nil for a client that arrived in
+// Blackhole.
 func (p *Proxy) pipe(l *link, src, dst net.Conn) {
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := src.Read(buf)
 		if n > 0 && dst != nil && !l.dead.Load() {
 			if _, werr := dst.Write(buf[:n]); werr != nil && !l.dead.Load() {
-				p.drop(l)
+				p.drop(l, false)
 				return
 			}
 		}
@@ -174,23 +182,28 @@ func (p *Proxy) pipe(l *link, src, dst net.Conn) {
 			if l.dead.Load() {
 				src.Close()
 			} else {
-				p.drop(l)
+				p.drop(l, false)
 			}
 			return
 		}
 	}
 }
 
-func (p *Proxy) drop(l *link) {
+func (p *Proxy) drop(l *link, rst bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.dropLocked(l)
+	p.dropLocked(l, rst)
 }
 
-// dropLocked resets the client side and closes the upstream side of l. p.mu is held.
-func (p *Proxy) dropLocked(l *link) {
+// dropLocked closes both sides of l and forgets it; with rst the client gets RST instead of
+// FIN, and whatever it has not read yet is lost. p.mu is held.
+func (p *Proxy) dropLocked(l *link, rst bool) {
 	delete(p.links, l)
-	reset(l.client)
+	if rst {
+		reset(l.client)
+	} else {
+		l.client.Close()
+	}
 	if l.upstream != nil {
 		l.upstream.Close()
 	}
@@ -198,11 +211,12 @@ func (p *Proxy) dropLocked(l *link) {
 
 // close stops accepting, drops every connection and waits for the proxy's goroutines.
 func (p *Proxy) close() {
+	p.cancel()
 	p.ln.Close()
 	p.mu.Lock()
 	p.closed = true
 	for l := range p.links {
-		p.dropLocked(l)
+		p.dropLocked(l, true)
 	}
 	p.mu.Unlock()
 	p.wg.Wait()
@@ -221,11 +235,11 @@ type Proxies []*Proxy
 
 // Proxies starts one ModePass proxy per server, so a client given only ps.Addrs() can be
 // partitioned from the ensemble (or from single servers) while others keep direct access.
-func (e *Ensemble) Proxies(t testing.TB) Proxies {
-	t.Helper()
+func (e *Ensemble) Proxies(tb testing.TB) Proxies {
+	tb.Helper()
 	ps := make(Proxies, len(e.servers))
 	for i, s := range e.servers {
-		ps[i] = NewProxy(t, s.addr())
+		ps[i] = NewProxy(tb, s.addr())
 	}
 	return ps
 }

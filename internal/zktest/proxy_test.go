@@ -22,7 +22,8 @@ type echoServer struct {
 
 func newEchoServer(t *testing.T) *echoServer {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	var lc net.ListenConfig
+	ln, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +60,8 @@ func (s *echoServer) closeAll() {
 
 func dial(t *testing.T, addr string) net.Conn {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, time.Second)
+	d := net.Dialer{Timeout: time.Second}
+	c, err := d.DialContext(t.Context(), "tcp", addr)
 	if err != nil {
 		t.Fatalf("dial %s: %v", addr, err)
 	}
@@ -101,6 +103,39 @@ func TestProxyPass(t *testing.T) {
 	}
 }
 
+// TestProxyPassCloseKeepsData: a server that answers and closes at once (like a four-letter
+// word) must have its answer delivered, then EOF, not a reset that discards it.
+func TestProxyPassCloseKeepsData(t *testing.T) {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_, _ = io.WriteString(c, "imok")
+			c.Close()
+		}
+	})
+	p := NewProxy(t, ln.Addr().String())
+	for range 20 {
+		c := dial(t, p.Addr())
+		if err := c.SetDeadline(time.Now().Add(2 * time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(c)
+		if string(b) != "imok" || err != nil {
+			t.Fatalf("ReadAll through proxy = %q, %v, want imok, nil", b, err)
+		}
+	}
+}
+
 func TestProxyDrop(t *testing.T) {
 	echo := newEchoServer(t)
 	p := NewProxy(t, echo.ln.Addr().String())
@@ -114,9 +149,14 @@ func TestProxyDrop(t *testing.T) {
 	if err := roundTrip(old, "b", 2*time.Second); err == nil || isTimeout(err) {
 		t.Errorf("roundTrip on existing connection after drop = %v, want reset/EOF", err)
 	}
-	fresh := dial(t, p.Addr())
-	if err := roundTrip(fresh, "c", 2*time.Second); err == nil || isTimeout(err) {
-		t.Errorf("roundTrip on new connection while dropping = %v, want reset/EOF", err)
+	// The reset may even beat the dialer's check of the connect result.
+	d := net.Dialer{Timeout: time.Second}
+	if fresh, err := d.DialContext(t.Context(), "tcp", p.Addr()); err == nil {
+		err = roundTrip(fresh, "c", 2*time.Second)
+		fresh.Close()
+		if err == nil || isTimeout(err) {
+			t.Errorf("roundTrip on new connection while dropping = %v, want reset/EOF", err)
+		}
 	}
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("drop took %v to show, want immediate", d)

@@ -108,6 +108,7 @@ func (s *server) start() error {
 	argv := append(append([]string{s.argv[0]}, cdsFlags...), s.argv[1:]...)
 	fmt.Fprintf(logf, "=== zktest: %s starting: %s\n", time.Now().Format("15:04:05.000"), strings.Join(argv, " "))
 
+	//nolint:noctx // the server outlives this call; Stop, Kill and the test's cleanup end it
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = s.dir
 	cmd.Stdout, cmd.Stderr = logf, logf
@@ -155,13 +156,6 @@ func (s *server) running() bool {
 // crashed reports whether the process exited without being told to. s.mu is held.
 func (s *server) crashed() bool { return s.proc != nil && !s.ending && !s.running() }
 
-// live reports whether the server is running and not paused, i.e. expected to answer.
-func (s *server) live() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.running() && !s.paused
-}
-
 func (s *server) signal(sig syscall.Signal) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -178,6 +172,7 @@ func (s *server) signal(sig syscall.Signal) error {
 		s.paused = true
 	case syscall.SIGCONT:
 		s.paused = false
+	default:
 	}
 	return nil
 }

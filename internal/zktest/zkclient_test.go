@@ -1,6 +1,7 @@
 package zktest
 
 import (
+	"context"
 	"net"
 	"sync"
 	"testing"
@@ -73,9 +74,23 @@ func (c *client) waitState(t *testing.T, want zk.State, d time.Duration) time.Ti
 	}
 }
 
+// drain logs and discards the session events received so far.
+func (c *client) drain(t *testing.T) {
+	t.Helper()
+	for {
+		select {
+		case ev := <-c.events:
+			t.Logf("session event (earlier): %v", ev.State)
+		default:
+			return
+		}
+	}
+}
+
 func clampDialer(limit time.Duration) zk.Dialer {
 	return func(network, addr string, timeout time.Duration) (net.Conn, error) {
-		c, err := net.DialTimeout(network, addr, timeout)
+		d := net.Dialer{Timeout: timeout}
+		c, err := d.DialContext(context.Background(), network, addr)
 		if err != nil {
 			return nil, err
 		}

@@ -13,10 +13,14 @@
 // four-letter words (srvr) to find out which servers serve and which one leads
 // (reference/zookeeper.md §3).
 //
-// It is a test-helper package: every function takes or keeps a testing.TB and reports
-// failures with t.Fatal, so Ensemble and Proxy methods must be called from the goroutine of
-// the test that created them, not from subtests or other goroutines (Proxy.SetMode and
-// Proxy.Addr are the exceptions: they never fail).
+// Environment: ZKTEST_CLASSPATH replaces the classpath; ZKTEST_CDS=off disables the
+// class-data-sharing archive that Start keeps in the user cache directory to cut JVM
+// start-up (see cds.go).
+//
+// It is a test-helper package: Start and NewProxy take a testing.TB, and Ensemble methods
+// report failures with Fatal on the TB given to Start, so they must be called from that
+// test's goroutine, not from subtests or other goroutines. Proxy methods never fail and are
+// safe for concurrent use.
 package zktest
 
 import (
@@ -48,25 +52,25 @@ type Ensemble struct {
 // Start launches n ZooKeeper servers (1 runs standalone; 3 or 5 form a quorum), waits up to
 // StartTimeout until every server serves and one leads, and registers a t.Cleanup that stops
 // them and removes their directories. On failure it calls t.Fatal with the servers' logs.
-func Start(t testing.TB, n int, opts ...Option) *Ensemble {
-	t.Helper()
+func Start(tb testing.TB, n int, opts ...Option) *Ensemble {
+	tb.Helper()
 	if n < 1 {
-		t.Fatalf("zktest: Start(%d servers): need at least one", n)
+		tb.Fatalf("zktest: Start(%d servers): need at least one", n)
 	}
 	if testing.Short() {
-		t.Skip("zktest: real ZooKeeper ensemble skipped in -short mode")
+		tb.Skip("zktest: real ZooKeeper ensemble skipped in -short mode")
 	}
 	cfg := newConfig(opts)
 	java, err := findJava(cfg)
 	if err != nil {
-		skipOrFail(t, err)
+		skipOrFail(tb, err)
 	}
 	ports, err := freePorts(3 * n)
 	if err != nil {
-		t.Fatalf("zktest: %v", err)
+		tb.Fatalf("zktest: %v", err)
 	}
-	e := &Ensemble{t: t, cfg: cfg}
-	root := t.TempDir()
+	e := &Ensemble{t: tb, cfg: cfg}
+	root := tb.TempDir()
 	archive := newClassArchive(java, cfg)
 	for i := range n {
 		s := &server{
@@ -81,37 +85,37 @@ func Start(t testing.TB, n int, opts ...Option) *Ensemble {
 	}
 	for _, s := range e.servers {
 		if err := s.prepare(cfg, e.servers); err != nil {
-			t.Fatalf("zktest: %v", err)
+			tb.Fatalf("zktest: %v", err)
 		}
 		s.argv = javaArgs(java, cfg, s)
 	}
-	// Registered after t.TempDir, so it runs before the directories are removed.
-	t.Cleanup(e.stopAll)
+	// Registered after tb.TempDir, so it runs before the directories are removed.
+	tb.Cleanup(e.stopAll)
 
 	begin := time.Now()
 	for _, s := range e.servers {
 		if err := s.start(); err != nil {
-			t.Fatalf("zktest: %v\n%s", err, e.Logs())
+			tb.Fatalf("zktest: %v\n%s", err, e.Logs())
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), StartTimeout)
 	defer cancel()
 	if err := e.WaitServing(ctx); err != nil {
-		t.Fatalf("zktest: %d servers not serving after %v: %v\n%s",
+		tb.Fatalf("zktest: %d servers not serving after %v: %v\n%s",
 			n, time.Since(begin).Round(time.Millisecond), err, e.Logs())
 	}
-	t.Logf("zktest: %d ZooKeeper server(s) serving at %s after %v",
+	tb.Logf("zktest: %d ZooKeeper server(s) serving at %s after %v",
 		n, e.Servers(), time.Since(begin).Round(time.Millisecond))
 	return e
 }
 
 // skipOrFail reports a missing Java or ZooKeeper: a skip locally, a failure in CI.
-func skipOrFail(t testing.TB, err error) {
-	t.Helper()
+func skipOrFail(tb testing.TB, err error) {
+	tb.Helper()
 	if os.Getenv("CI") != "" {
-		t.Fatalf("zktest: %v (CI is set, so a missing ZooKeeper fails the run)", err)
+		tb.Fatalf("zktest: %v (CI is set, so a missing ZooKeeper fails the run)", err)
 	}
-	t.Skipf("zktest: %v", err)
+	tb.Skipf("zktest: %v", err)
 }
 
 // findJava checks that java and every classpath entry exist and returns java's path.
@@ -144,7 +148,8 @@ func (e *Ensemble) Addrs() []string {
 // Servers returns the client addresses comma-joined, the form of Floe.ZooKeeper.Hosts.
 func (e *Ensemble) Servers() string { return strings.Join(e.Addrs(), ",") }
 
-// Kill sends SIGKILL to server i and waits for it to exit.
+// Kill sends SIGKILL to server i, which must be running (paused is fine), and waits for it
+// to exit.
 func (e *Ensemble) Kill(i int) {
 	e.t.Helper()
 	if err := e.server(i).kill(); err != nil {
@@ -153,7 +158,7 @@ func (e *Ensemble) Kill(i int) {
 }
 
 // Stop sends SIGTERM to server i (resuming it first if paused) and waits for it to exit,
-// falling back to SIGKILL after a bound.
+// falling back to SIGKILL after 10 s. Stopping a server that is not running does nothing.
 func (e *Ensemble) Stop(i int) {
 	e.t.Helper()
 	if err := e.server(i).stop(); err != nil {

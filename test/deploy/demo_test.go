@@ -230,6 +230,19 @@ func TestGoServerDeployed(t *testing.T) {
 		t.Fatalf("Go client: %v\n%s", err, out)
 	}
 	waitFor(t, 10*time.Second, func() bool { return strings.Count(g.out.String(), "GoServer says Hello World!") == 3 })
+	for _, step := range []struct{ cmd, want string }{
+		{"server list", "GoServer"},
+		{"server state GoServer", "Active"},
+		{"node list", "node1"},
+		{"server stop GoServer", ""},
+		{"server state GoServer", "Inactive"},
+		{"server start GoServer", ""},
+		{"server state GoServer", "Active"},
+	} {
+		if got := g.admin(t, step.cmd); !strings.Contains(got, step.want) {
+			t.Errorf("floe admin -e %q = %q, want %q", step.cmd, got, step.want)
+		}
+	}
 	g.stop(t)
 	if !strings.Contains(g.out.String(), `server=GoServer status="exit status 0"`) {
 		t.Error("the Go server did not exit cleanly through Process.shutdown")

@@ -48,8 +48,12 @@ func (s *Store) connect(ctx context.Context) (*session, error) {
 			sess.overflow.Store(true)
 		}
 	}
+	// The clamp bounds the handshake (go-zookeeper waits 10 × 2T/3 for a frozen server) but
+	// must not shorten the steady-state read deadline, 2T/3: pings go out every T/3 on a fixed
+	// ticker, so a T/3 read deadline raced every ping answer and idle connections were dropped
+	// every second or two (test/ha).
 	conn, _, err := zk.Connect(s.cfg.Servers, s.cfg.SessionTimeout,
-		zk.WithDialer(clampDialer(s.cfg.SessionTimeout/3, sess.lastRead)),
+		zk.WithDialer(clampDialer(s.cfg.SessionTimeout*2/3, sess.lastRead)),
 		zk.WithHostProvider(&fastHosts{}),
 		zk.WithEventCallback(cb),
 		zk.WithLogger(zkLogger{s.log}),
