@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -62,6 +63,9 @@ type reply struct {
 	body   []byte // the rest of the message after the status byte
 	err    error  // the connection failed instead
 }
+
+// writeTimeout bounds one write, as the default endpoint timeout (-t 60000) does in Ice.
+const writeTimeout = 60 * time.Second
 
 // maxConcurrentDispatch bounds twoway dispatches per connection; the reader waits past it.
 const maxConcurrentDispatch = 1024
@@ -159,7 +163,13 @@ func (c *Connection) start() {
 func (c *Connection) write(msg []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	// A peer that stops reading must not block writers forever: like Ice, a write that does not
+	// complete within the endpoint timeout fails the connection.
+	_ = c.nc.SetWriteDeadline(time.Now().Add(writeTimeout))
 	if _, err := c.nc.Write(msg); err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return fmt.Errorf("%w: write blocked for %v", ErrConnectionTimeout, writeTimeout)
+		}
 		return fmt.Errorf("%w: %w", ErrConnectionLost, err)
 	}
 	c.touch()

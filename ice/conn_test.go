@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -190,13 +191,13 @@ func connWire(tb testing.TB, s string) []byte {
 		case c == ' ' || c == '\n' || c == '\t' || c == '|':
 			s = s[1:]
 		case c == '#':
-			if i := bytes.IndexByte([]byte(s), '\n'); i >= 0 {
+			if i := strings.IndexByte(s, '\n'); i >= 0 {
 				s = s[i+1:]
 			} else {
 				s = ""
 			}
 		case c == '"':
-			i := bytes.IndexByte([]byte(s[1:]), '"')
+			i := strings.IndexByte(s[1:], '"')
 			if i < 0 {
 				tb.Fatalf("connWire: unterminated string in %q", s)
 			}

@@ -83,8 +83,12 @@ func TestSIGTERMFallback(t *testing.T) {
 			t.Errorf("server %s is %s after Stop", id, st)
 		}
 	}
-	pid, _ := os.ReadFile(child)
-	if alive(strings.TrimSpace(string(pid))) {
+	pid := strings.TrimSpace(string(must(os.ReadFile(child))))
+	deadline := time.Now().Add(5 * time.Second) // SIGKILL is delivered asynchronously
+	for alive(pid) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if alive(pid) {
 		t.Errorf("the stubborn server's child %s survived: process groups must be killed whole", pid)
 	}
 }
@@ -150,4 +154,11 @@ func alive(pid string) bool {
 	}
 	i := strings.LastIndexByte(string(stat), ')')
 	return i > 0 && i+2 < len(stat) && stat[i+2] != 'Z'
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
 }

@@ -103,7 +103,7 @@ func TestKillLeader(t *testing.T) {
 	old := e.Leader()
 	e.Kill(old)
 	n := 0
-	took := retryUntil(t, 30*time.Second, "write after killing the leader", func() error {
+	took := retryUntil(t, 90*time.Second, "write after killing the leader", func() error {
 		n++
 		_, err := c.Set("/failover", []byte(fmt.Sprint(n)), -1)
 		return err

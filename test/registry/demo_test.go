@@ -1,7 +1,6 @@
 package registry_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -51,7 +50,7 @@ func TestDemoConfigAndHello(t *testing.T) {
 	r := &registryProc{dataDir: filepath.Join(work, "db", "registry"), client: port, http: freePort(t)}
 	r.locator = fmt.Sprintf("DemoIceGrid/Locator:tcp -h 127.0.0.1 -p %d", port)
 	r.extra = []string{"--Ice.Config=" + filepath.Join(demo, "config.grid")}
-	var log bytes.Buffer
+	var log syncBuffer
 	r.startWithOutput(t, &log)
 	if n := strings.Count(log.String(), "IceGrid.Registry.PermissionsVerifier"); n != 1 {
 		t.Errorf("warning about IceGrid.Registry.PermissionsVerifier logged %d times, want once:\n%s", n, log.String())

@@ -1,14 +1,14 @@
 #!/usr/bin/python3
 """Writes zip_bomb.hex: a compressed Request message (ice-protocol.md §1.3) whose bzip2 stream
-(block size 1, as Ice 3.7 writes it) expands to a 4 MiB body of zero bytes, and whose
-uncompressed-size field says so: 14 + 4 MiB, four times the default Ice.MessageSizeMax.
+(block size 1, as Ice 3.7 writes it) expands to a 2 MiB body of zero bytes, and whose
+uncompressed-size field says so: 14 + 2 MiB, twice the default Ice.MessageSizeMax.
 
 Usage: /usr/bin/python3 zip_bomb.py > zip_bomb.hex
 """
 import bz2
 import struct
 
-BODY = 4 << 20
+BODY = 2 << 20
 
 stream = bz2.compress(b"\0" * BODY, 1)
 msg = b"IceP\x01\x00\x01\x00\x00\x02" + struct.pack("<i", 14 + 4 + len(stream))
