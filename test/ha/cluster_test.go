@@ -70,7 +70,7 @@ func (c *cluster) startReplicas(t *testing.T, names ...string) []*replica {
 		r := c.replica(t, n, "")
 		r.start(t)
 		if i == 0 {
-			waitFor(t, 15*time.Second, n+" master", func() bool { return r.role() == "master" })
+			waitFor(t, 30*time.Second, n+" master", func() bool { return r.role() == "master" })
 		}
 		rs = append(rs, r)
 	}

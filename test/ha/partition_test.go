@@ -24,7 +24,7 @@ func TestReplicaCutFromZooKeeper(t *testing.T) {
 		proxies[r] = ps
 		r.start(t)
 		if i == 0 {
-			waitFor(t, 15*time.Second, "r1 master", func() bool { return r.role() == "master" })
+			waitFor(t, 30*time.Second, "r1 master", func() bool { return r.role() == "master" })
 		}
 		rs = append(rs, r)
 	}

@@ -122,9 +122,14 @@ func (s *Store) lead(ctx context.Context, sess *session) (<-chan struct{}, error
 	epoch, _ := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
 	next := epoch + 1
 	info, _ := json.Marshal(MasterInfo{Name: s.cfg.Member.Name, Epoch: next, HTTP: s.cfg.Member.HTTP})
-	_, err = sess.conn.Multi(
-		&zk.CreateRequest{Path: s.paths.master, Data: info, Acl: s.acl, Flags: zk.FlagEphemeral},
+	var ops []any
+	// This session's own /Master from an earlier term (after a lease step-down) is replaced.
+	if _, mstat, err := sess.conn.Get(s.paths.master); err == nil && mstat.EphemeralOwner == sess.id {
+		ops = append(ops, &zk.DeleteRequest{Path: s.paths.master, Version: mstat.Version})
+	}
+	ops = append(ops, &zk.CreateRequest{Path: s.paths.master, Data: info, Acl: s.acl, Flags: zk.FlagEphemeral},
 		&zk.SetDataRequest{Path: s.paths.epoch, Data: []byte(strconv.FormatInt(next, 10)), Version: stat.Version})
+	_, err = sess.conn.Multi(ops...)
 	if errors.Is(err, zk.ErrNodeExists) {
 		// The previous master's session has not ended yet: wait for its /Master to go.
 		ok, _, ch, err := sess.conn.ExistsW(s.paths.master)
@@ -172,7 +177,9 @@ func (s *Store) stepDown(why string) {
 
 // leaseCheck ends the term when ZooKeeper has not been heard from for two thirds of the session
 // timeout: by then the ensemble may have expired the session and elected someone else. Fencing
-// stops any write that races this check.
+// stops any write that races this check. The session itself is kept: if it survived (a brief
+// ZooKeeper hiccup), this replica's candidate is still first in line and it leads again at once
+// with a new epoch; if it expired, the session loop starts over.
 func (s *Store) leaseCheck(ctx context.Context, sess *session) {
 	tick := time.NewTicker(s.cfg.SessionTimeout / 10)
 	defer tick.Stop()
@@ -186,8 +193,6 @@ func (s *Store) leaseCheck(ctx context.Context, sess *session) {
 		last := time.Unix(0, sess.lastRead.Load())
 		if s.isMaster() && time.Since(last) > lease {
 			s.stepDown(fmt.Sprintf("no word from ZooKeeper for %v", time.Since(last).Round(time.Millisecond)))
-			sess.close() // a new session re-campaigns
-			return
 		}
 	}
 }
