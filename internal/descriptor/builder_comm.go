@@ -1,6 +1,7 @@
 package descriptor
 
 import (
+	"errors"
 	"strings"
 
 	"floe/ice/encoding"
@@ -68,6 +69,7 @@ func (b *commBuilder) value() icegrid.Communicator {
 		return b.icebox
 	case serviceComm:
 		return b.service
+	case serverComm:
 	}
 	return b.server
 }
@@ -186,7 +188,7 @@ func parseIdentity(s string) encoding.Identity {
 		return id
 	}
 	reason := err.Error()
-	if pe, ok := err.(*reference.ParseError); ok {
+	if pe, ok := errors.AsType[*reference.ParseError](err); ok {
 		reason = pe.Reason
 	}
 	for _, prefix := range []string{"invalid identity name", "invalid category in identity", "invalid name in identity"} {

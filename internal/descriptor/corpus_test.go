@@ -13,8 +13,8 @@ import (
 const sharedDescriptors = "../../../shared/testdata"
 
 // corpusFiles returns every .xml file under dir.
-func corpusFiles(t testing.TB, dir string) []string {
-	t.Helper()
+func corpusFiles(tb testing.TB, dir string) []string {
+	tb.Helper()
 	var files []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -26,7 +26,7 @@ func corpusFiles(t testing.TB, dir string) []string {
 		return nil
 	})
 	if err != nil {
-		t.Fatalf("walk %s: %v", dir, err)
+		tb.Fatalf("walk %s: %v", dir, err)
 	}
 	return files
 }
@@ -59,6 +59,10 @@ func TestCorpusExpands(t *testing.T) {
 			}
 			if len(x.Servers) == 0 {
 				t.Fatalf("Expand gave no servers")
+			}
+			inst, err := Instantiate(doc.App)
+			if err != nil || len(inst.Servers) != len(x.Servers) || inst.Servers[0].Config != nil {
+				t.Fatalf("Instantiate = %d servers, %v; want %d servers without configuration", len(inst.Servers), err, len(x.Servers))
 			}
 			for _, s := range x.Servers {
 				if s.Config.NodeErr != nil {

@@ -9,20 +9,13 @@ import (
 	"floe/internal/slice/icegrid"
 )
 
-// ServerInfo is what icegridadmin's "server describe" prints above the descriptor.
-type ServerInfo struct {
-	Application string
-	UUID        string
-	Revision    int32
-	Node        string
-	SessionID   string
-}
-
-// Describe writes a server descriptor as icegridadmin's "server describe" prints it
-// (ServerHelper::print and IceBoxHelper::print in DescriptorHelper.cpp), final newline
-// included.
-func Describe(w io.Writer, s icegrid.Server, info ServerInfo) error {
+// Describe writes a server as icegridadmin's "server describe" prints it (ServerHelper::print
+// and IceBoxHelper::print in DescriptorHelper.cpp), final newline included. IceGrid's registry
+// answers with the node's resolution of the server (ServerConfig.Descriptor) while the node is
+// up, and with its own instance (Server.Descriptor) otherwise.
+func Describe(w io.Writer, info icegrid.ServerInfo) error {
 	o := &outline{}
+	s := info.Descriptor
 	d := s.Server()
 	if box, ok := s.(*icegrid.IceBoxDescriptor); ok {
 		o.text("icebox `" + d.ID + "'")
@@ -48,7 +41,7 @@ func Describe(w io.Writer, s icegrid.Server, info ServerInfo) error {
 	return err
 }
 
-func describeServer(o *outline, d *icegrid.ServerDescriptor, info ServerInfo) {
+func describeServer(o *outline, d *icegrid.ServerDescriptor, info icegrid.ServerInfo) {
 	if info.Application != "" {
 		o.line("application = `" + info.Application + "'")
 		o.line("application uuid = `" + info.UUID + "'")

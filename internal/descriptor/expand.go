@@ -51,8 +51,8 @@ type Expanded struct {
 type Server struct {
 	ID   string
 	Node string
-	// Descriptor is the registry's instance of the server: what ServerInfo carries and what
-	// icegridadmin's "server describe" prints.
+	// Descriptor is the registry's instance of the server (what ServerInfo carries, ${node.*}
+	// variables unresolved).
 	Descriptor icegrid.Server
 	// Config is the node's view: the node variables substituted and the configuration files
 	// (nil from Instantiate).

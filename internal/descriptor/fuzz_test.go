@@ -11,9 +11,7 @@ import (
 // panic, errors must be located *Errors, and expanding twice must give the same result.
 func FuzzParse(f *testing.F) {
 	seeds, _ := filepath.Glob("testdata/*/*.xml")
-	for _, s := range corpusSeeds(f) {
-		seeds = append(seeds, s)
-	}
+	seeds = append(seeds, corpusSeeds(f)...)
 	for _, path := range seeds {
 		if data, err := os.ReadFile(path); err == nil {
 			f.Add(data)
@@ -50,6 +48,7 @@ func FuzzParse(f *testing.F) {
 
 // corpusSeeds returns the ice-demos descriptors, when the shared corpus is present.
 func corpusSeeds(f *testing.F) []string {
+	f.Helper()
 	if _, err := os.Stat(sharedDescriptors); err != nil {
 		return nil
 	}

@@ -2,6 +2,7 @@ package descriptor
 
 import (
 	"errors"
+	"maps"
 
 	"floe/internal/slice/icegrid"
 )
@@ -43,13 +44,11 @@ func nodeResolver(node Node, app, server, session string) *resolver {
 		reserved:  reservedVariables(),
 		ignore:    map[string]bool{},
 	}
-	for k, v := range map[string]string{
+	maps.Copy(r.reserved, map[string]string{
 		"node": node.Name, "node.os": node.OS, "node.hostname": node.Hostname, "node.release": node.Release,
 		"node.version": node.Version, "node.machine": node.Machine, "node.datadir": node.DataDir,
 		"node.data": node.DataDir, "application": app, "server": server, "session.id": session,
-	} {
-		r.reserved[k] = v
-	}
+	})
 	r.setContext("server `${server}'")
 	return r
 }

@@ -60,20 +60,19 @@ type handler struct {
 	targetCounter int
 	topLevel      bool
 
-	app          *appBuilder
-	node         *nodeBuilder
-	tmpl         *templateBuilder
-	serverInst   *serverInstanceBuilder
-	serviceInst  *serviceInstanceBuilder
-	server       *commBuilder
-	service      *commBuilder
-	comm         *commBuilder // server or service whose content is being read
-	propertySet  *propertySetBuilder
-	inAdapter    bool
-	inRepGroup   bool
-	inDbEnv      bool
-	inDistrib    bool
-	includeDepth int
+	app         *appBuilder
+	node        *nodeBuilder
+	tmpl        *templateBuilder
+	serverInst  *serverInstanceBuilder
+	serviceInst *serviceInstanceBuilder
+	server      *commBuilder
+	service     *commBuilder
+	comm        *commBuilder // server or service whose content is being read
+	propertySet *propertySetBuilder
+	inAdapter   bool
+	inRepGroup  bool
+	inDbEnv     bool
+	inDistrib   bool
 }
 
 func (h *handler) errorf(msg string) *Error {
@@ -95,8 +94,7 @@ func (h *handler) parse(data []byte, depth int) error {
 			return nil
 		}
 		if err != nil {
-			var se *xmlSyntaxError
-			if errors.As(err, &se) {
+			if se, ok := errors.AsType[*xmlSyntaxError](err); ok {
 				return &Error{File: h.file, Line: se.line, Msg: se.msg}
 			}
 			return &Error{File: h.file, Msg: err.Error()}

@@ -19,7 +19,7 @@ func parseCInt(s string) (int, bool) {
 	if len(t)-len(digits) > 1 || digits == "" {
 		return 0, false
 	}
-	for i := 0; i < len(digits); i++ {
+	for i := range len(digits) {
 		if digits[i] < '0' || digits[i] > '9' {
 			return 0, false
 		}
@@ -160,7 +160,7 @@ func escapeProperty(s string, escapeEqual bool) string {
 	last := strings.LastIndexFunc(s, func(r rune) bool { return r != ' ' })
 	var b strings.Builder
 	prevEscape := false
-	for i := 0; i < len(s); i++ {
+	for i := range len(s) {
 		c := s[i]
 		switch {
 		case c == ' ':

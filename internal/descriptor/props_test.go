@@ -28,13 +28,16 @@ func TestEscapeProperty(t *testing.T) {
 }
 
 func TestMMVersion(t *testing.T) {
-	tests := map[string]int{
-		"3.7": 30700, "3.7.8": 30700, " 3.2 ": 30200, "3.2.1": 30200, "10.1": 100100, "3.10.1": 31000,
-		"3": -1, "three": -1, "3.x": -1, "3.123": -1, "3.7.123": -1, "0.1": -1, "123.1": -1, "3..1": -1,
+	tests := []struct {
+		in   string
+		want int
+	}{
+		{"3.7", 30700}, {"3.7.8", 30700}, {" 3.2 ", 30200}, {"3.2.1", 30200}, {"10.1", 100100}, {"3.10.1", 31000},
+		{"3", -1}, {"three", -1}, {"3.x", -1}, {"3.123", -1}, {"3.7.123", -1}, {"0.1", -1}, {"123.1", -1}, {"3..1", -1},
 	}
-	for in, want := range tests {
-		if got := mmVersion(in); got != want {
-			t.Errorf("mmVersion(%q) = %d, want %d", in, got, want)
+	for _, tt := range tests {
+		if got := mmVersion(tt.in); got != tt.want {
+			t.Errorf("mmVersion(%q) = %d, want %d", tt.in, got, tt.want)
 		}
 	}
 }

@@ -1,6 +1,8 @@
 package descriptor
 
 import (
+	"errors"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -11,7 +13,7 @@ import (
 
 // resolve substitutes a string attribute; allowEmpty false rejects an empty result.
 func (r *resolver) resolve(value, name string, allowEmpty bool) string {
-	v, err := r.substitute(value, true, true)
+	v, err := r.substitute(value)
 	if err != nil {
 		r.exception("invalid value for attribute `" + name + "':\ninvalid variable `" + value + "':\n " + err.Error())
 	}
@@ -30,7 +32,7 @@ func (r *resolver) asID(value, name string, allowEmpty bool) string {
 	if !allowEmpty && value == "" {
 		r.exception("invalid value for attribute `" + name + "':\nempty string")
 	}
-	v, err := r.substitute(value, true, false)
+	v, err := r.substituteDepth(value, true, false, &substitution{})
 	if err != nil {
 		r.exception("invalid value for attribute `" + name + "':\ninvalid variable `" + value + "':\n" + err.Error())
 	}
@@ -137,12 +139,8 @@ func (r *resolver) referencedProperties(refs []string, resolved map[string]bool)
 // addPropertySets makes named sets visible; they shadow the sets of the enclosing scope.
 func (r *resolver) addPropertySets(sets map[string]icegrid.PropertySetDescriptor) {
 	merged := make(map[string]icegrid.PropertySetDescriptor, len(sets)+len(r.propertySets))
-	for id, s := range r.propertySets {
-		merged[id] = s
-	}
-	for id, s := range sets {
-		merged[id] = s
-	}
+	maps.Copy(merged, r.propertySets)
+	maps.Copy(merged, sets)
 	r.propertySets = merged
 	for _, id := range sortedKeys(sets) {
 		r.referencedProperties(sets[id].References, map[string]bool{})
@@ -188,7 +186,7 @@ func (r *resolver) validateProxyOptions(opts string) {
 	}
 	if _, err := reference.Parse("dummy "+opts, reference.Defaults{}); err != nil {
 		reason := err.Error()
-		if pe, ok := err.(*reference.ParseError); ok {
+		if pe, ok := errors.AsType[*reference.ParseError](err); ok {
 			reason = pe.Reason
 		}
 		r.exception("invalid proxy options: " + reason)

@@ -144,7 +144,7 @@ func (r *resolver) warn(msg string) {
 func (r *resolver) setReserved(name, value string) { r.reserved[name] = value }
 
 func (r *resolver) setContext(context string) {
-	v, err := r.substitute(context, true, true)
+	v, err := r.substitute(context)
 	if err != nil {
 		r.exception(err.Error())
 	}
@@ -152,21 +152,26 @@ func (r *resolver) setContext(context string) {
 }
 
 // Bounds on substitution. IceGrid has none: a variable that refers to itself overflows the
-// registry's stack, and nested doubling variables exhaust its memory.
+// registry's stack, and nested doubling variables exhaust its memory or its time.
 const (
 	maxSubstitutionDepth = 64
 	maxSubstitutedLen    = 1 << 20
+	maxSubstitutions     = 1 << 16 // variable references expanded for one value
 )
 
-// substitute is Resolver::substitute: it replaces ${name} references (recursively for
-// variables, not for parameters), honours $$ escapes and leaves ignored names in place when
-// useIgnored is set.
-func (r *resolver) substitute(v string, useParams, useIgnored bool) (string, error) {
-	return r.substituteDepth(v, useParams, useIgnored, 0)
+// substitute is Resolver::substitute for values: it replaces ${name} references (recursively
+// for variables, not for parameters), honours $$ escapes and leaves ignored names in place.
+func (r *resolver) substitute(v string) (string, error) {
+	return r.substituteDepth(v, true, true, &substitution{})
 }
 
-func (r *resolver) substituteDepth(v string, useParams, useIgnored bool, depth int) (string, error) {
-	if depth > maxSubstitutionDepth {
+// substitution tracks the recursion of one substitute call.
+type substitution struct {
+	depth, count int
+}
+
+func (r *resolver) substituteDepth(v string, useParams, useIgnored bool, st *substitution) (string, error) {
+	if st.depth > maxSubstitutionDepth {
 		return "", errors.New("variables nested more than " + strconv.Itoa(maxSubstitutionDepth) +
 			" deep (a variable that refers to itself?)")
 	}
@@ -197,7 +202,10 @@ func (r *resolver) substituteDepth(v string, useParams, useIgnored bool, depth i
 			beg++
 			continue
 		}
-		val, err := r.value(name, useParams, useIgnored, depth)
+		if st.count++; st.count > maxSubstitutions {
+			return "", errors.New("more than " + strconv.Itoa(maxSubstitutions) + " variable references to substitute")
+		}
+		val, err := r.value(name, useParams, useIgnored, st)
 		if err != nil {
 			return "", err
 		}
@@ -232,12 +240,14 @@ func (r *resolver) unescape(value string, beg int) (string, int, bool) {
 }
 
 // value returns the value of a referenced name, variables substituted in turn.
-func (r *resolver) value(name string, useParams, useIgnored bool, depth int) (string, error) {
+func (r *resolver) value(name string, useParams, useIgnored bool, st *substitution) (string, error) {
 	val, param, err := r.variable(name, useParams)
 	if err != nil || param {
 		return val, err
 	}
-	return r.substituteDepth(val, false, useIgnored, depth+1)
+	st.depth++
+	defer func() { st.depth-- }()
+	return r.substituteDepth(val, false, useIgnored, st)
 }
 
 // variable looks a name up: reserved variables first, then parameters, then variables.

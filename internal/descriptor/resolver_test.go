@@ -38,7 +38,7 @@ func TestSubstitute(t *testing.T) {
 	for _, tt := range tests {
 		r := newAppResolver(app, nil).derive(map[string]string{"param": "p"}, true)
 		r.escape = tt.escape
-		got, err := r.substitute(tt.in, true, true)
+		got, err := r.substitute(tt.in)
 		switch {
 		case tt.err != "" && (err == nil || err.Error() != tt.err):
 			t.Errorf("substitute(%q) = %q, %v, want error %q", tt.in, got, err, tt.err)
@@ -53,7 +53,7 @@ func TestSubstitute(t *testing.T) {
 func TestParametersAreNotRecursive(t *testing.T) {
 	app := &icegrid.ApplicationDescriptor{Name: "App", Variables: map[string]string{"v": "${a}", "a": "A"}}
 	r := newAppResolver(app, nil).derive(map[string]string{"p": "$${a}"}, true)
-	if got, err := r.substitute("${p} ${v}", true, true); err != nil || got != "$${a} A" {
+	if got, err := r.substitute("${p} ${v}"); err != nil || got != "$${a} A" {
 		t.Errorf("substitute = %q, %v, want %q", got, err, "$${a} A")
 	}
 }
@@ -73,17 +73,26 @@ func TestReservedNames(t *testing.T) {
 // crashes IceGrid's registry (stack overflow), Floe reports it.
 func TestSelfReferenceIsAnError(t *testing.T) {
 	app := &icegrid.ApplicationDescriptor{Name: "App", Variables: map[string]string{
-		"self": "${self}", "d0": "0123456789abcdef0123456789abcdef",
+		"self": "${self}", "d0": strings.Repeat("x", 1024),
 	}}
 	for i := 1; i <= 20; i++ {
 		prev := "${d" + strconv.Itoa(i-1) + "}"
 		app.Variables["d"+strconv.Itoa(i)] = prev + prev
 	}
 	r := newAppResolver(app, nil)
-	if _, err := r.substitute("${self}", true, true); err == nil || !strings.Contains(err.Error(), "nested more than") {
+	if _, err := r.substitute("${self}"); err == nil || !strings.Contains(err.Error(), "nested more than") {
 		t.Errorf("substitute(${self}) error = %v, want a nesting error", err)
 	}
-	if _, err := r.substitute("${d20}", true, true); err == nil || !strings.Contains(err.Error(), "longer than") {
+	if _, err := r.substitute("${d20}"); err == nil || !strings.Contains(err.Error(), "longer than") {
 		t.Errorf("substitute(${d20}) error = %v, want a length error", err)
+	}
+	app.Variables["e0"] = ""
+	for i := 1; i <= 40; i++ {
+		prev := "${e" + strconv.Itoa(i-1) + "}"
+		app.Variables["e"+strconv.Itoa(i)] = prev + prev
+	}
+	r = newAppResolver(app, nil)
+	if _, err := r.substitute("${e40}"); err == nil || !strings.Contains(err.Error(), "variable references") {
+		t.Errorf("substitute(${e40}) error = %v, want a work limit error", err)
 	}
 }

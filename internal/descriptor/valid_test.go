@@ -105,7 +105,7 @@ func dump(doc *Document, x *Expanded) string {
 	}
 	for _, s := range x.Servers {
 		fmt.Fprintf(&b, "\n==== server %s on %s\n", s.ID, s.Node)
-		_ = Describe(&b, s.Descriptor, ServerInfo{Node: s.Node})
+		_ = Describe(&b, icegrid.ServerInfo{Node: s.Node, Descriptor: s.Descriptor})
 		c := s.Config
 		fmt.Fprintf(&b, "node error: %v\nprocess registered: %v\nservices: %q\nlogs: %q\nadapters: %+v\ndbenvs: %+v\n",
 			c.NodeErr, c.ProcessRegistered, c.Services, c.Logs, c.Adapters, c.DbEnvs)

@@ -105,8 +105,7 @@ func (s *xmlScanner) tokenError(err error, line int) error {
 		}
 		return io.EOF
 	}
-	var se *xml.SyntaxError
-	if errors.As(err, &se) {
+	if se, ok := errors.AsType[*xml.SyntaxError](err); ok {
 		return &xmlSyntaxError{se.Line, se.Msg}
 	}
 	return &xmlSyntaxError{line, err.Error()}

@@ -114,7 +114,8 @@ func statusOf(err error) int {
 		return he.status
 	case errors.Is(err, registry.ErrAdapterNotFound), errors.Is(err, registry.ErrObjectNotFound):
 		return http.StatusNotFound
-	case errors.Is(err, registry.ErrObjectExists), errors.Is(err, registry.ErrAdapterAlreadyActive):
+	case errors.Is(err, registry.ErrObjectExists), errors.Is(err, registry.ErrAdapterAlreadyActive),
+		errors.Is(err, store.ErrConflict):
 		return http.StatusConflict
 	case errors.Is(err, registry.ErrInvalidArgument), errors.Is(err, registry.ErrInvalidReplicaGroup):
 		return http.StatusBadRequest

@@ -20,6 +20,10 @@ import (
 // disk failure, no quorum). Callers map it to "service unavailable".
 var ErrUnavailable = errors.New("store unavailable")
 
+// ErrConflict is wrapped by errors about a write based on a stale version of a record (someone
+// else changed it meanwhile): re-read and retry.
+var ErrConflict = errors.New("store: conflicting change")
+
 // ErrInvalidRecord is wrapped by errors about a stored record that does not decode or validate.
 var ErrInvalidRecord = errors.New("invalid record")
 

@@ -228,6 +228,9 @@ func (s *Store) fenced(ctx context.Context, ops ...any) error {
 		s.stepDown("fenced write refused: a newer master exists")
 		return store.ErrNotMaster
 	}
+	if errors.Is(err, zk.ErrBadVersion) || errors.Is(err, zk.ErrNodeExists) || errors.Is(err, zk.ErrNoNode) {
+		return fmt.Errorf("zk: fenced write: %w: %w", store.ErrConflict, err)
+	}
 	return unavailable("fenced write", err)
 }
 
