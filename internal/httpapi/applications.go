@@ -1,11 +1,15 @@
 package httpapi
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"path"
+	"time"
 
 	"floe/internal/registry"
 	"floe/internal/store"
@@ -93,6 +97,7 @@ func (a *API) masterOnly(h http.HandlerFunc) http.HandlerFunc {
 		default:
 			target := &url.URL{Scheme: "http", Host: addr}
 			p := httputil.NewSingleHostReverseProxy(target)
+			p.ModifyResponse = a.awaitForwarded
 			p.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 				a.wrap(func(*http.Request) (any, error) {
 					return nil, &httpError{status: http.StatusServiceUnavailable, msg: "forward to master " + addr + ": " + err.Error()}
@@ -101,6 +106,41 @@ func (a *API) masterOnly(h http.HandlerFunc) http.HandlerFunc {
 			p.ServeHTTP(w, r)
 		}
 	}
+}
+
+// awaitForwarded holds the master's answer to a forwarded write until this replica serves the
+// change too, so that a client reading back from the replica it wrote through sees its write
+// (bounded: the watch normally delivers it within milliseconds).
+func (a *API) awaitForwarded(resp *http.Response) error {
+	if resp.StatusCode >= 300 {
+		return nil
+	}
+	req := resp.Request
+	var want func() bool
+	switch req.Method {
+	case http.MethodDelete:
+		name := req.PathValue("name")
+		if name == "" {
+			name = path.Base(req.URL.Path)
+		}
+		want = func() bool { _, err := a.Registry.Application(name); return err != nil }
+	case http.MethodPost, http.MethodPut:
+		body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+		resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		var app ApplicationJSON
+		if err != nil || json.Unmarshal(body, &app) != nil || app.Name == "" {
+			return nil
+		}
+		want = func() bool { got, err := a.Registry.Application(app.Name); return err == nil && got.Revision >= app.Revision }
+	default:
+		return nil
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for !want() && time.Now().Before(deadline) {
+		time.Sleep(500 * time.Microsecond)
+	}
+	return nil
 }
 
 // applicationStatus maps application errors; see statusOf.

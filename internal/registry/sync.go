@@ -28,10 +28,10 @@ func kindByte(k store.Kind) byte {
 // Changed implements store.SyncHandler: it re-reads kind/key from the replicated store and
 // applies it. A record that does not decode or validate is not applied — the last good version
 // keeps serving — and is reported by Invalid.
-func (r *Registry) Changed(kind store.Kind, key string) {
+func (r *Registry) Changed(kind store.Kind, key string) error {
 	rs, ok := r.store.(store.Replicated)
 	if !ok {
-		return
+		return nil
 	}
 	unlock := r.lockKey(kindByte(kind), key)
 	defer unlock()
@@ -41,10 +41,12 @@ func (r *Registry) Changed(kind store.Kind, key string) {
 	if err != nil {
 		if errors.Is(err, store.ErrInvalidRecord) {
 			r.setInvalid(kind, key, err)
+			return nil
 		}
-		return // unreachable store: the resync after reconnecting catches up
+		return err
 	}
 	r.applyRecord(kind, key, v)
+	return nil
 }
 
 // applyRecord applies a record read from the store (nil: deleted).

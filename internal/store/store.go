@@ -102,8 +102,9 @@ type Replicated interface {
 
 // SyncHandler receives what changed in a replicated store.
 type SyncHandler interface {
-	// Changed reports that the record kind/key may have changed: re-read it with Get.
-	Changed(kind Kind, key string)
+	// Changed reports that the record kind/key may have changed: re-read it with Get. An error
+	// means the record could not be read (the store then resyncs, so nothing is missed).
+	Changed(kind Kind, key string) error
 	// Resync hands over a full, fresh read after (re)connecting, when events may have been
 	// missed.
 	Resync(snap *Snapshot)

@@ -54,7 +54,7 @@ func clampDialer(max time.Duration, lastRead *atomic.Int64) func(string, string,
 
 // fastHosts is a zk.HostProvider that does not make go-zookeeper sleep a whole second after
 // each pass over the servers (it sleeps when Next reports retryStart): it reports a full pass
-// only every fourth time and pauses briefly itself, so a client finds the re-formed ensemble
+// only every twentieth time and pauses briefly itself, so a client finds the re-formed ensemble
 // within a few hundred milliseconds after a leader change (reference/zookeeper.md §0).
 type fastHosts struct {
 	mu      sync.Mutex
@@ -92,7 +92,7 @@ func (h *fastHosts) Next() (string, bool) {
 		h.passes++
 	}
 	pause := fullPass
-	retryStart := fullPass && h.passes%4 == 0
+	retryStart := fullPass && h.passes%20 == 0 // go-zookeeper then fails queued requests and sleeps 1 s
 	h.mu.Unlock()
 	if pause && !retryStart {
 		time.Sleep(50 * time.Millisecond)

@@ -175,7 +175,7 @@ func (s *Store) stepDown(why string) {
 	}
 }
 
-// leaseCheck ends the term when ZooKeeper has not been heard from for two thirds of the session
+// leaseCheck ends the term when ZooKeeper has not been heard from for four fifths of the session
 // timeout: by then the ensemble may have expired the session and elected someone else. Fencing
 // stops any write that races this check. The session itself is kept: if it survived (a brief
 // ZooKeeper hiccup), this replica's candidate is still first in line and it leads again at once
@@ -183,7 +183,7 @@ func (s *Store) stepDown(why string) {
 func (s *Store) leaseCheck(ctx context.Context, sess *session) {
 	tick := time.NewTicker(s.cfg.SessionTimeout / 10)
 	defer tick.Stop()
-	lease := s.cfg.SessionTimeout * 2 / 3
+	lease := s.cfg.SessionTimeout * 4 / 5
 	for {
 		select {
 		case <-ctx.Done():

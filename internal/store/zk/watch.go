@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/url"
 	"sync"
+	"time"
 
 	"github.com/go-zookeeper/zk"
 
@@ -81,7 +82,7 @@ func (w *watcher) run(ctx context.Context) {
 		}
 		for path := range dirty {
 			if kind, key, ok := w.s.paths.parse(path); ok {
-				w.h.Changed(kind, key)
+				w.changed(kind, key)
 			}
 		}
 	}
@@ -140,13 +141,22 @@ func (w *watcher) relist(dir string) {
 	w.mu.Unlock()
 	for key := range now {
 		if !old[key] {
-			w.h.Changed(kind, key)
+			w.changed(kind, key)
 		}
 	}
 	for key := range old {
 		if !now[key] {
-			w.h.Changed(kind, key)
+			w.changed(kind, key)
 		}
+	}
+}
+
+// changed hands one change to the handler; a record that could not be read is not forgotten:
+// a resync (after a short pause, to ride out a reconnection) reads everything again.
+func (w *watcher) changed(kind store.Kind, key string) {
+	if err := w.h.Changed(kind, key); err != nil {
+		w.s.log.Debug("re-read failed; resyncing", "kind", kind, "key", key, "err", err)
+		time.AfterFunc(100*time.Millisecond, w.resync)
 	}
 }
 

@@ -30,10 +30,11 @@ type handler struct {
 	last    *store.Snapshot
 }
 
-func (h *handler) Changed(k store.Kind, key string) {
+func (h *handler) Changed(k store.Kind, key string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.changed = append(h.changed, string(k)+"/"+key)
+	return nil
 }
 
 func (h *handler) Resync(s *store.Snapshot) {
