@@ -7,6 +7,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"floe/ice/encoding"
@@ -27,6 +28,7 @@ type ObjectAdapter struct {
 	listeners []net.Listener
 	ctx       context.Context // passed to servants; cancelled by Deactivate
 	cancel    context.CancelFunc
+	inline    atomic.Bool // dispatch twoway requests on the reading goroutine
 
 	mu       sync.RWMutex // guards the fields below
 	servants map[Identity]map[string]Object
@@ -139,6 +141,12 @@ func publishedHost() string {
 	}
 	return "127.0.0.1"
 }
+
+// SetInlineDispatch makes the adapter dispatch twoway requests on the connection's reading
+// goroutine instead of a goroutine each: less scheduling for servants that answer at once (a
+// locator's lookups), but a servant that blocks holds up its connection — such servants must
+// use Current.Defer for anything slow.
+func (a *ObjectAdapter) SetInlineDispatch(on bool) { a.inline.Store(on) }
 
 // Name returns the adapter's name.
 func (a *ObjectAdapter) Name() string { return a.name }

@@ -25,6 +25,18 @@ type Current struct {
 	// Format is the format a user exception returned by the servant is written in; servants set
 	// it to encoding.SlicedFormat for operations declared ["format:sliced"].
 	Format encoding.Format
+
+	deferred bool
+	out      *encoding.Encoder
+}
+
+// Defer lets a servant answer later, from another goroutine (Ice's AMD): after Defer, Dispatch
+// returns nil at once, and the servant writes the results to the out encoder it was given and
+// then calls the returned function exactly once, with nil or the error to answer. Servants on
+// an adapter with inline dispatch must defer anything that may block.
+func (cur *Current) Defer() func(err error) {
+	cur.deferred = true
+	return func(err error) { cur.Conn.finish(cur, cur.out, err) }
 }
 
 // Object is a servant. Dispatch reads the in-parameters from in (positioned inside the params
@@ -116,7 +128,7 @@ func (c *Connection) handleOne(d *encoding.Decoder, body []byte, id int32) bool 
 	in := encoding.NewDecoder(body[start:d.Pos()], encoding.Encoding10)
 	cur := &Current{Adapter: c.adapter.Load(), Conn: c, Identity: h.Identity, Facet: h.Facet,
 		Operation: h.Operation, Mode: h.Mode, Context: h.Context, RequestID: id}
-	if id == 0 {
+	if id == 0 || (cur.Adapter != nil && cur.Adapter.inline.Load()) {
 		c.dispatchBegin()
 		c.dispatch(cur, in)
 		return true
@@ -148,11 +160,20 @@ func (c *Connection) dispatchEnd() {
 // dispatch runs one request and sends its reply (twoway only). in holds the params
 // encapsulation, header included.
 func (c *Connection) dispatch(cur *Current, in *encoding.Decoder) {
-	defer c.dispatchEnd()
 	out := protocol.NewMessage(nil, protocol.Reply)
 	out.WriteInt(cur.RequestID)
 	_ = out.WriteByte(byte(protocol.ReplyOK))
+	cur.out = out
 	err := c.invokeServant(cur, in, out)
+	if cur.deferred && err == nil {
+		return // the servant answers through the function Defer returned
+	}
+	c.finish(cur, out, err)
+}
+
+// finish sends the reply of a dispatch (twoway only) and ends it.
+func (c *Connection) finish(cur *Current, out *encoding.Encoder, err error) {
+	defer c.dispatchEnd()
 	if cur.RequestID == 0 {
 		if err != nil {
 			c.log.Debug("oneway dispatch failed", "operation", cur.Operation, "err", err)

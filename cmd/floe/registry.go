@@ -164,6 +164,7 @@ func (rr *runningRegistry) serveIce(ctx context.Context, cfg config.Registry, sr
 	if err != nil {
 		return nil, err
 	}
+	client.SetInlineDispatch(true) // lookups answer from memory; activation waits are deferred
 	server, err := rr.comm.CreateObjectAdapter("IceGrid.Registry.Server")
 	if err != nil {
 		return nil, err
@@ -265,7 +266,7 @@ func writeCacheLoop(ctx context.Context, dir string, reg *registry.Registry, log
 }
 
 func (rr *runningRegistry) api(cfg config.Registry, reg *registry.Registry, m *httpapi.Metrics) *httpapi.API {
-	a := &httpapi.API{Registry: reg, Metrics: m.Registry, Log: rr.log}
+	a := &httpapi.API{Registry: reg, Metrics: m.Registry, Log: rr.log, Pprof: cfg.Pprof}
 	if rr.node != nil {
 		a.Node = rr.node
 	}

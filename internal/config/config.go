@@ -27,6 +27,7 @@ type Registry struct {
 	DynamicRegistration bool
 	SessionTimeout      time.Duration
 	HTTPEndpoint        string // "" disables the HTTP API
+	Pprof               bool   // Floe.HTTP.Pprof: serve /debug/pprof/
 
 	ZooKeeperHosts          []string // empty: standalone on the embedded store
 	ZooKeeperRoot           string
@@ -72,6 +73,7 @@ func LoadRegistry(p *properties.Properties) (Registry, []string, error) {
 			return c, nil, err
 		}
 	}
+	c.Pprof = p.GetIntOr("Floe.HTTP.Pprof", 0) > 0
 	st, err := p.GetInt("IceGrid.Registry.SessionTimeout", 30)
 	if err != nil {
 		return c, nil, err

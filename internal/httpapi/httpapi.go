@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"sort"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -45,7 +46,9 @@ type API struct {
 	// master exists; nil means standalone (this replica does every write).
 	Master func() (addr string, self, ok bool)
 	// Node is the collocated node, or nil.
-	Node    Node
+	Node Node
+	// Pprof serves net/http/pprof under /debug/pprof/ (Floe.HTTP.Pprof=1).
+	Pprof   bool
 	Metrics *prometheus.Registry
 	Log     *slog.Logger
 }
@@ -61,6 +64,12 @@ func (a *API) Handler() http.Handler {
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{}))
+	if a.Pprof {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
 	mux.HandleFunc("GET /api/v1/registry", a.wrap(func(*http.Request) (any, error) { return a.Info(), nil }))
 	mux.HandleFunc("GET /api/v1/registries", a.wrap(a.registries))
 	mux.HandleFunc("GET /api/v1/applications", a.wrap(a.listApplications))

@@ -85,6 +85,26 @@ func adapterProxy(eps []reference.Endpoint) *reference.Reference {
 		Encoding: encoding.Encoding11, Endpoints: eps}
 }
 
+// activate answers findAdapterById for an adapter without endpoints after trying to activate
+// its server, bounded by WaitTime, without holding up the connection (the Client adapter
+// dispatches inline).
+func (s LocatorServant) activate(ctx context.Context, cur *ice.Current, out *encoding.Encoder, id string) {
+	done := cur.Defer()
+	go func() {
+		wait := s.WaitTime
+		if wait <= 0 {
+			wait = 60 * time.Second
+		}
+		wctx, cancel := context.WithTimeout(ctx, wait)
+		defer cancel()
+		eps, err := s.Registry.FindAdapterWait(wctx, id)
+		if err == nil {
+			reference.Write(out, adapterProxy(eps))
+		}
+		done(mapError(err))
+	}()
+}
+
 // LocatorServant is <instance>/Locator.
 type LocatorServant struct{ *Server }
 
@@ -107,13 +127,8 @@ func (s LocatorServant) Dispatch(ctx context.Context, cur *ice.Current, in *enco
 		}
 		eps, err := s.Registry.FindAdapter(id)
 		if err == nil && len(eps) == 0 {
-			wait := s.WaitTime
-			if wait <= 0 {
-				wait = 60 * time.Second
-			}
-			wctx, cancel := context.WithTimeout(ctx, wait)
-			eps, err = s.Registry.FindAdapterWait(wctx, id)
-			cancel()
+			s.activate(ctx, cur, out, id) // may wait for a server: answered from another goroutine
+			return nil
 		}
 		if err != nil {
 			return mapError(err)
