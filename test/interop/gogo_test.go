@@ -9,7 +9,7 @@ import (
 )
 
 // startGoTester serves a Go Tester on 127.0.0.1 and returns a client for it.
-func startGoTester(t *testing.T, props ...string) testerClient {
+func startGoTester(t testing.TB, props ...string) testerClient {
 	t.Helper()
 	comm := newCommunicator(t, props...)
 	a, err := comm.CreateObjectAdapterWithEndpoints("TestAdapter", "tcp -h 127.0.0.1 -p 0")

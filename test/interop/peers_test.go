@@ -16,10 +16,12 @@ import (
 
 const python = "/usr/bin/python3"
 
+func pythonAvailable() error { return exec.Command(python, "-c", "import Ice").Run() }
+
 // requirePython skips (or, in CI, fails) when real Python Ice 3.7 is missing.
 func requirePython(t *testing.T) {
 	t.Helper()
-	if err := exec.Command(python, "-c", "import Ice").Run(); err != nil {
+	if err := pythonAvailable(); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("python3-zeroc-ice is required in CI: %v", err)
 		}
@@ -34,7 +36,7 @@ func testdata(name string) string {
 
 // startPython runs a Python peer script and returns the proxy from its "READY <proxy>" line.
 // The process is killed (by PID) at cleanup if it has not exited.
-func startPython(t *testing.T, script string, args ...string) (string, *exec.Cmd) {
+func startPython(t testing.TB, script string, args ...string) (string, *exec.Cmd) {
 	t.Helper()
 	cmd := exec.Command(python, append([]string{testdata(script)}, args...)...)
 	cmd.Stderr = &testWriter{t: t, prefix: script + ": "}
@@ -89,7 +91,7 @@ func runPython(t *testing.T, timeout time.Duration, script string, args ...strin
 }
 
 type testWriter struct {
-	t      *testing.T
+	t      testing.TB
 	prefix string
 }
 
@@ -100,7 +102,7 @@ func (w *testWriter) Write(b []byte) (int, error) {
 
 // newCommunicator creates a Go communicator from Name=Value properties; it is destroyed at
 // cleanup.
-func newCommunicator(t *testing.T, props ...string) *ice.Communicator {
+func newCommunicator(t testing.TB, props ...string) *ice.Communicator {
 	t.Helper()
 	p := properties.New()
 	for _, kv := range props {
@@ -115,7 +117,7 @@ func newCommunicator(t *testing.T, props ...string) *ice.Communicator {
 	return c
 }
 
-func testContext(t *testing.T, d time.Duration) context.Context {
+func testContext(t testing.TB, d time.Duration) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
