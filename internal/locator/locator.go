@@ -125,6 +125,10 @@ func (s LocatorServant) Dispatch(ctx context.Context, cur *ice.Current, in *enco
 		if in.Err() != nil {
 			return in.Err()
 		}
+		if p := s.Registry.RegisteredProxy(id); p != nil {
+			reference.Write(out, p) // the proxy as the server registered it, as IceGrid answers
+			return nil
+		}
 		eps, err := s.Registry.FindAdapter(id)
 		if err == nil && len(eps) == 0 {
 			s.activate(ctx, cur, out, id) // may wait for a server: answered from another goroutine

@@ -183,6 +183,23 @@ func (r *Registry) orderLocked(g *group) []string {
 	return g.policy.order(g.members, rand.IntN)
 }
 
+// RegisteredProxy returns the proxy an active adapter (not a replica group) registered, as
+// IceGrid answers findAdapterById with it unchanged; nil otherwise.
+func (r *Registry) RegisteredProxy(id string) *reference.Reference {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if _, ok := r.groups[id]; ok {
+		return nil
+	}
+	if a := r.adapters[id]; a != nil {
+		return a.Proxy
+	}
+	if a := r.dep.adapters[id]; a != nil {
+		return a.proxy
+	}
+	return nil
+}
+
 // FindAdapterWait is FindAdapter that, for a deployed adapter whose server is not running and
 // can be activated (on-demand, always), starts the server and waits for the adapter to
 // register, bounded by ctx. A known adapter that stays inactive gives no endpoints.
