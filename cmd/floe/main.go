@@ -78,11 +78,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (string, 
 }
 
 func main() {
+	os.Exit(exitCode(os.Args[1:]))
+}
+
+// exitCode runs the command and maps its error to the exit status (SPEC.md §1).
+func exitCode(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	name, err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	name, err := run(ctx, args, os.Stdout, os.Stderr)
 	if err == nil {
-		return
+		return 0
 	}
 	prefix := "floe"
 	if name != "" {
@@ -91,7 +96,7 @@ func main() {
 	fmt.Fprintf(os.Stderr, "%s: %v\n", prefix, err)
 	var ue *usageError
 	if errors.As(err, &ue) {
-		os.Exit(2)
+		return 2
 	}
-	os.Exit(1)
+	return 1
 }

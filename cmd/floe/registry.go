@@ -126,7 +126,7 @@ func startRegistry(ctx context.Context, cfg config.Registry, props *properties.P
 		return nil, err
 	}
 	if rr.zk != nil {
-		rr.startZooKeeper(ctx, cfg, reg, client)
+		rr.startZooKeeper(ctx, cfg, reg)
 	}
 	if err := client.Activate(ctx); err != nil {
 		rr.abort()
@@ -226,7 +226,7 @@ func (c cachedLoad) Load(context.Context) (*store.Snapshot, error) { return c.sn
 
 // startZooKeeper runs the session and the cache writer, and waits (bounded) for the first sync,
 // so that the locator does not answer from an empty or stale state when ZooKeeper is reachable.
-func (rr *runningRegistry) startZooKeeper(ctx context.Context, cfg config.Registry, reg *registry.Registry, client *ice.ObjectAdapter) {
+func (rr *runningRegistry) startZooKeeper(ctx context.Context, cfg config.Registry, reg *registry.Registry) {
 	zctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	rr.cancel = cancel
 	rr.wg.Go(func() { _ = rr.zk.Run(zctx, reg) })
@@ -374,5 +374,8 @@ func (rr *runningRegistry) stop() error {
 		<-rr.httpDone
 	}
 	rr.comm.Destroy()
-	return rr.store.Close()
+	if err := rr.store.Close(); err != nil {
+		return fmt.Errorf("close store: %w", err)
+	}
+	return nil
 }

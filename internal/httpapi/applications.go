@@ -132,7 +132,10 @@ func (a *API) awaitForwarded(resp *http.Response) error {
 		if err != nil || json.Unmarshal(body, &app) != nil || app.Name == "" {
 			return nil
 		}
-		want = func() bool { got, err := a.Registry.Application(app.Name); return err == nil && got.Revision >= app.Revision }
+		want = func() bool {
+			got, err := a.Registry.Application(app.Name)
+			return err == nil && got.Revision >= app.Revision
+		}
 	default:
 		return nil
 	}

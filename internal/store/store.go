@@ -148,7 +148,7 @@ func UnmarshalAdapter(b []byte) (*Adapter, error) {
 	}
 	p, err := reference.Parse(j.Proxy, recordDefaults)
 	if err != nil || p == nil {
-		return nil, fmt.Errorf("store: adapter %q: bad proxy %.80q: %v", j.ID, j.Proxy, err)
+		return nil, fmt.Errorf("store: adapter %q: bad proxy %.80q: %w", j.ID, j.Proxy, errOrNull(err))
 	}
 	return &Adapter{ID: j.ID, ReplicaGroup: j.ReplicaGroup, Proxy: p}, nil
 }
@@ -173,7 +173,7 @@ func UnmarshalObject(b []byte) (*Object, error) {
 	}
 	p, err := reference.Parse(j.Proxy, recordDefaults)
 	if err != nil || p == nil {
-		return nil, fmt.Errorf("store: object %q: bad proxy %.80q: %v", j.Identity, j.Proxy, err)
+		return nil, fmt.Errorf("store: object %q: bad proxy %.80q: %w", j.Identity, j.Proxy, errOrNull(err))
 	}
 	return &Object{Identity: id, Type: j.Type, Proxy: p}, nil
 }
@@ -213,4 +213,12 @@ func UnmarshalApplication(b []byte) (*Application, error) {
 		return nil, fmt.Errorf("store: application record: bad name %.40q", j.Name)
 	}
 	return &Application{Name: j.Name, Revision: j.Revision, Descriptor: []byte(j.Descriptor)}, nil
+}
+
+// errOrNull is err, or an error saying the proxy is null.
+func errOrNull(err error) error {
+	if err != nil {
+		return err
+	}
+	return errors.New("null proxy")
 }

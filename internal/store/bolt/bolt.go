@@ -14,6 +14,7 @@ import (
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"floe/ice/encoding"
 	"floe/internal/store"
@@ -164,7 +165,7 @@ func (s *Store) write(ctx context.Context, bucket []byte, key string, value []by
 		return err
 	}
 	err := s.group.do(change{bucket: bucket, key: []byte(key), value: value}, s.commit)
-	if errors.Is(err, bbolt.ErrDatabaseNotOpen) {
+	if errors.Is(err, berrors.ErrDatabaseNotOpen) {
 		return fmt.Errorf("bolt: %w: %w", store.ErrUnavailable, err)
 	}
 	if err != nil {

@@ -209,6 +209,7 @@ func (s *Store) event(sess *session, w *watcher, e zk.Event) bool {
 			s.setState("connected")
 			s.notify()
 			w.resync() // watches may have been lost while disconnected
+		default: // connecting, connected (before the session is confirmed): nothing to do
 		}
 	case zk.EventNotWatching:
 		if errors.Is(e.Err, zk.ErrSessionExpired) {
