@@ -80,11 +80,11 @@ func (w *watcher) run(ctx context.Context) {
 		for dir := range dirs {
 			w.relist(dir)
 		}
-		for path := range dirty {
+		w.each(dirty, func(path string) {
 			if kind, key, ok := w.s.paths.parse(path); ok {
 				w.changed(kind, key)
 			}
-		}
+		})
 	}
 }
 
@@ -139,16 +139,36 @@ func (w *watcher) relist(dir string) {
 	old := w.known[kind]
 	w.known[kind] = now
 	w.mu.Unlock()
+	diff := map[string]bool{}
 	for key := range now {
 		if !old[key] {
-			w.changed(kind, key)
+			diff[key] = true
 		}
 	}
 	for key := range old {
 		if !now[key] {
-			w.changed(kind, key)
+			diff[key] = true
 		}
 	}
+	w.each(diff, func(key string) { w.changed(kind, key) })
+}
+
+// rereads bounds the records re-read at once: each re-read is one ZooKeeper round trip, and a
+// burst of changes should not queue behind one another (the registry orders writes per key).
+const rereads = 16
+
+// each calls f for every path of set, rereads at a time, and returns when all are done.
+func (w *watcher) each(set map[string]bool, f func(path string)) {
+	sem := make(chan struct{}, rereads)
+	var wg sync.WaitGroup
+	for path := range set {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			f(path)
+		})
+	}
+	wg.Wait()
 }
 
 // changed hands one change to the handler; a record that could not be read is not forgotten:
