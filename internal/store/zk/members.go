@@ -53,14 +53,20 @@ func (s *Store) register(ctx context.Context, sess *session) error {
 // setMaster publishes who the master is.
 func (s *Store) setMaster(m MasterInfo) {
 	s.mu.Lock()
-	changed := s.master != m
-	s.master = m
-	if s.term != nil && (m.Name != s.cfg.Member.Name || m.Epoch != s.term.epoch) {
+	if t := s.term; t != nil {
+		// A read of /Master that raced this replica's own election (nothing there yet, or the
+		// previous master) must not depose it; only a newer epoch does. Fencing guards the rest.
+		if m.Name == "" || m.Epoch < t.epoch || (m.Name == s.cfg.Member.Name && m.Epoch == t.epoch) {
+			s.mu.Unlock()
+			return
+		}
+		s.master = m
 		s.mu.Unlock()
-		s.stepDown("/Master names another master")
-		s.notify()
+		s.stepDown("/Master names a newer master")
 		return
 	}
+	changed := s.master != m
+	s.master = m
 	s.mu.Unlock()
 	if changed {
 		s.notify()

@@ -29,7 +29,11 @@ type watcher struct {
 	needResync bool
 	needMaster bool
 	known      map[store.Kind]map[string]bool // children names last listed, per kind
+	lastList   time.Time                      // when run last re-listed directories
 }
+
+// relistGap is the shortest time between two listings of the record directories.
+const relistGap = 5 * time.Millisecond
 
 func newWatcher(s *Store, sess *session, h store.SyncHandler) *watcher {
 	return &watcher{s: s, sess: sess, h: h, kick: make(chan struct{}, 1), dirty: map[string]bool{},
@@ -76,6 +80,14 @@ func (w *watcher) run(ctx context.Context) {
 		if resync {
 			w.doResync(ctx)
 			continue // a resync covers dirs and dirty
+		}
+		if len(dirs) > 0 {
+			// Listing a directory costs as much as it has children: while changes stream in,
+			// wait a little so that one listing covers many of them.
+			if since := time.Since(w.lastList); since < relistGap {
+				time.Sleep(relistGap - since)
+			}
+			w.lastList = time.Now()
 		}
 		for dir := range dirs {
 			w.relist(dir)
