@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,9 +43,9 @@ type realGrid struct {
 }
 
 var (
-	gridOnce sync.Once
-	theGrid  *realGrid
-	gridErr  error
+	gridOnce     sync.Once
+	theGrid      *realGrid
+	errGridStart error
 )
 
 func TestMain(m *testing.M) {
@@ -67,9 +68,9 @@ func grid(t *testing.T) *realGrid {
 			t.Skipf("%s not available: %v", bin, err)
 		}
 	}
-	gridOnce.Do(func() { theGrid, gridErr = startGrid() })
-	if gridErr != nil {
-		t.Fatalf("start IceGrid: %v", gridErr)
+	gridOnce.Do(func() { theGrid, errGridStart = startGrid() })
+	if errGridStart != nil {
+		t.Fatalf("start IceGrid: %v", errGridStart)
 	}
 	return theGrid
 }
@@ -148,7 +149,8 @@ func (g *realGrid) startNode(name string, extra []string) error {
 	if err := os.WriteFile(cfg, []byte(strings.Join(props, "\n")+"\n"), 0o600); err != nil {
 		return err
 	}
-	cmd := exec.Command("icegridnode", "--Ice.Config="+cfg)
+	// The node outlives this call; stop ends it by its PID.
+	cmd := exec.CommandContext(context.Background(), "icegridnode", "--Ice.Config="+cfg)
 	cmd.Dir = data
 	log := &bytes.Buffer{}
 	cmd.Stdout, cmd.Stderr = log, log
@@ -161,8 +163,7 @@ func (g *realGrid) startNode(name string, extra []string) error {
 
 // stop stops the processes this package started, by PID: SIGTERM, then SIGKILL after a bound.
 func (g *realGrid) stop() {
-	for i := len(g.procs) - 1; i >= 0; i-- {
-		cmd := g.procs[i]
+	for _, cmd := range slices.Backward(g.procs) {
 		done := make(chan struct{})
 		go func() { _ = cmd.Wait(); close(done) }()
 		_ = cmd.Process.Signal(syscall.SIGTERM)
@@ -211,8 +212,7 @@ func (g *realGrid) admin(command string) (string, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
+	if ee, ok := errors.AsType[*exec.ExitError](err); ok {
 		return stdout.String(), &adminError{code: ee.ExitCode(), stderr: stderr.String()}
 	}
 	return stdout.String(), err
@@ -228,7 +228,8 @@ func (e *adminError) Error() string {
 }
 
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	var lc net.ListenConfig
+	l, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
 	}

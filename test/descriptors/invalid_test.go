@@ -30,7 +30,7 @@ func TestInvalidDescriptorsRejectedByIceGrid(t *testing.T) {
 			var ae *adminError
 			if !errors.As(err, &ae) || ae.code != 1 {
 				if err == nil {
-					_, _ = g.admin("application remove " + quote(appName(t, abs)))
+					_, _ = g.admin("application remove " + quote(appName(abs)))
 				}
 				t.Fatalf("IceGrid accepts %s (Floe: %v): %v %s", f, ferr, err, out)
 			}
@@ -96,7 +96,7 @@ func compareRejection(t *testing.T, ferr *descriptor.Error, parseErr bool, stder
 
 func oneLine(s string) string {
 	var out []string
-	for _, l := range strings.Split(s, "\n") {
+	for l := range strings.SplitSeq(s, "\n") {
 		if l = strings.TrimSpace(l); l != "" {
 			out = append(out, l)
 		}
@@ -104,7 +104,7 @@ func oneLine(s string) string {
 	return strings.Join(out, " ")
 }
 
-func appName(t *testing.T, path string) string {
+func appName(path string) string {
 	data, _ := os.ReadFile(path)
 	m := regexp.MustCompile(`<application name="([^"]*)"`).FindSubmatch(data)
 	if m == nil {

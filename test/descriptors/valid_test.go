@@ -88,6 +88,7 @@ func expandFile(t *testing.T, g *realGrid, f string, defaults *icegrid.Applicati
 
 // remove removes the application from IceGrid and waits until its nodes deleted its servers.
 func (g *realGrid) remove(t *testing.T, x *descriptor.Expanded) {
+	t.Helper()
 	if out, err := g.admin("application remove " + quote(x.Application)); err != nil {
 		t.Errorf("application remove %s: %v %s", x.Application, err, out)
 		return
@@ -110,6 +111,7 @@ func (g *realGrid) serverDir(node, id string) string {
 }
 
 func compareDeployment(t *testing.T, g *realGrid, x *descriptor.Expanded) {
+	t.Helper()
 	var ids []string
 	for _, s := range x.Servers {
 		ids = append(ids, s.ID)
@@ -148,7 +150,7 @@ func compareLines(t *testing.T, g *realGrid, command string, want []string) {
 
 func lines(s string) []string {
 	var out []string
-	for _, l := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+	for l := range strings.SplitSeq(strings.TrimRight(s, "\n"), "\n") {
 		if l != "" {
 			out = append(out, l)
 		}
@@ -165,10 +167,11 @@ func compareServer(t *testing.T, g *realGrid, app string, s *descriptor.Server) 
 		t.Errorf("server describe %s: %v", s.ID, err)
 		return
 	}
-	info := descriptor.ServerInfo{Application: app, UUID: field(out, "application uuid"), Revision: 1, Node: s.Node}
-	var b strings.Builder
 	// With its node up, IceGrid describes the server as the node resolved it.
-	if err := descriptor.Describe(&b, s.Config.Descriptor, info); err != nil {
+	info := icegrid.ServerInfo{Application: app, UUID: field(out, "application uuid"), Revision: 1, Node: s.Node,
+		Descriptor: s.Config.Descriptor}
+	var b strings.Builder
+	if err := descriptor.Describe(&b, info); err != nil {
 		t.Fatal(err)
 	}
 	if b.String() != out {
