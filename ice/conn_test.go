@@ -9,10 +9,10 @@ import (
 	"io"
 	"net"
 	"os"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
+
+	"floe/ice/icetest"
 
 	"floe/ice/encoding"
 	"floe/ice/properties"
@@ -181,43 +181,6 @@ func checkServerOutput(tb testing.TB, out []byte, readErr error) {
 	}
 }
 
-// connWire parses the byte notation of ice-protocol.md: hex bytes and "quoted" text, separated
-// by spaces or '|'.
-func connWire(tb testing.TB, s string) []byte {
-	tb.Helper()
-	var out []byte
-	for len(s) > 0 {
-		switch c := s[0]; {
-		case c == ' ' || c == '\n' || c == '\t' || c == '|':
-			s = s[1:]
-		case c == '#':
-			if i := strings.IndexByte(s, '\n'); i >= 0 {
-				s = s[i+1:]
-			} else {
-				s = ""
-			}
-		case c == '"':
-			i := strings.IndexByte(s[1:], '"')
-			if i < 0 {
-				tb.Fatalf("connWire: unterminated string in %q", s)
-			}
-			out = append(out, s[1:i+1]...)
-			s = s[i+2:]
-		default:
-			if len(s) < 2 {
-				tb.Fatalf("connWire: odd hex digit in %q", s)
-			}
-			b, err := strconv.ParseUint(s[:2], 16, 8)
-			if err != nil {
-				tb.Fatalf("connWire: %v", err)
-			}
-			out = append(out, byte(b))
-			s = s[2:]
-		}
-	}
-	return out
-}
-
 // capturedCompressedRequest is echo("hello " * 50) to "test", compressed by Python Ice 3.7.8
 // (ice/protocol/testdata/capture_compressed.py).
 func capturedCompressedRequest(tb testing.TB) []byte {
@@ -226,7 +189,7 @@ func capturedCompressedRequest(tb testing.TB) []byte {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return connWire(tb, string(b))
+	return icetest.Wire(tb, string(b))
 }
 
 // Messages to the loopback server, in the notation of ice-protocol.md.
@@ -267,20 +230,20 @@ func replyWire(id int32, results func(e *encoding.Encoder)) []byte {
 func TestServerAnswersRequests(t *testing.T) {
 	srv := startLoopbackServer(t)
 	echo := func(s string) func(*encoding.Encoder) { return func(e *encoding.Encoder) { e.WriteString(s) } }
-	objectNotExist := connWire(t, `49 63 65 50 01 00 01 00 02 00 30 00 00 00 | 01 00 00 00 | 02 |
+	objectNotExist := icetest.Wire(t, `49 63 65 50 01 00 01 00 02 00 30 00 00 00 | 01 00 00 00 | 02 |
 		07 "Locator" 03 "Loc" | 00 | 0f "findAdapterById"`)
 	tests := []struct {
 		name string
 		send [][]byte
 		want [][]byte
 	}{
-		{"ice_ping", [][]byte{connWire(t, pingTestWire)}, [][]byte{replyWire(1, nil)}},
-		{"echo", [][]byte{connWire(t, echoTestWire)}, [][]byte{replyWire(2, echo("abc"))}},
+		{"ice_ping", [][]byte{icetest.Wire(t, pingTestWire)}, [][]byte{replyWire(1, nil)}},
+		{"echo", [][]byte{icetest.Wire(t, echoTestWire)}, [][]byte{replyWire(2, echo("abc"))}},
 		{"compressed echo from Python", [][]byte{capturedCompressedRequest(t)},
 			[][]byte{replyWire(1, echo(string(bytes.Repeat([]byte("hello "), 50))))}},
-		{"unknown object", [][]byte{connWire(t, findAdapterByIDWire)}, [][]byte{objectNotExist}},
-		{"oneway, batch and heartbeat, then a twoway", [][]byte{connWire(t, onewayEchoTestWire),
-			connWire(t, batchPingTestWire), connWire(t, validateConnectionWire), connWire(t, pingTestWire)},
+		{"unknown object", [][]byte{icetest.Wire(t, findAdapterByIDWire)}, [][]byte{objectNotExist}},
+		{"oneway, batch and heartbeat, then a twoway", [][]byte{icetest.Wire(t, onewayEchoTestWire),
+			icetest.Wire(t, batchPingTestWire), icetest.Wire(t, validateConnectionWire), icetest.Wire(t, pingTestWire)},
 			[][]byte{replyWire(1, nil)}},
 	}
 	for _, tc := range tests {
@@ -297,7 +260,7 @@ func TestServerAnswersRequests(t *testing.T) {
 				}
 			}
 			// Nothing else: the next message the server sends is its CloseConnection.
-			if _, err := nc.Write(connWire(t, closeConnectionWire)); err != nil {
+			if _, err := nc.Write(icetest.Wire(t, closeConnectionWire)); err != nil {
 				t.Fatal(err)
 			}
 			if rest, err := io.ReadAll(nc); err != nil || len(rest) != 0 {
@@ -318,29 +281,29 @@ func TestServerDropsBadConnections(t *testing.T) {
 		name string
 		send []byte
 	}{
-		{"bad magic", connWire(t, `49 63 65 51 01 00 01 00 03 00 0e 00 00 00`)},
+		{"bad magic", icetest.Wire(t, `49 63 65 51 01 00 01 00 03 00 0e 00 00 00`)},
 		{"HTTP", []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n")},
-		{"protocol 2.0", connWire(t, `49 63 65 50 02 00 01 00 03 00 0e 00 00 00`)},
-		{"encoding 1.1 header", connWire(t, `49 63 65 50 01 00 01 01 03 00 0e 00 00 00`)},
-		{"size 13", connWire(t, `49 63 65 50 01 00 01 00 00 00 0d 00 00 00`)},
-		{"size over the limit", connWire(t, `49 63 65 50 01 00 01 00 00 00 01 00 10 00`)},
-		{"unknown message type", connWire(t, `49 63 65 50 01 00 01 00 05 00 0e 00 00 00`)},
-		{"ValidateConnection with a body", connWire(t, `49 63 65 50 01 00 01 00 03 00 0f 00 00 00 00`)},
-		{"request header cut short", connWire(t, `49 63 65 50 01 00 01 00 00 00 18 00 00 00 | 01 00 00 00 | 04 "test" 00`)},
-		{"facet path of two elements", connWire(t, `49 63 65 50 01 00 01 00 00 00 2c 00 00 00 | 01 00 00 00 |
+		{"protocol 2.0", icetest.Wire(t, `49 63 65 50 02 00 01 00 03 00 0e 00 00 00`)},
+		{"encoding 1.1 header", icetest.Wire(t, `49 63 65 50 01 00 01 01 03 00 0e 00 00 00`)},
+		{"size 13", icetest.Wire(t, `49 63 65 50 01 00 01 00 00 00 0d 00 00 00`)},
+		{"size over the limit", icetest.Wire(t, `49 63 65 50 01 00 01 00 00 00 01 00 10 00`)},
+		{"unknown message type", icetest.Wire(t, `49 63 65 50 01 00 01 00 05 00 0e 00 00 00`)},
+		{"ValidateConnection with a body", icetest.Wire(t, `49 63 65 50 01 00 01 00 03 00 0f 00 00 00 00`)},
+		{"request header cut short", icetest.Wire(t, `49 63 65 50 01 00 01 00 00 00 18 00 00 00 | 01 00 00 00 | 04 "test" 00`)},
+		{"facet path of two elements", icetest.Wire(t, `49 63 65 50 01 00 01 00 00 00 2c 00 00 00 | 01 00 00 00 |
 			04 "test" 00 | 02 00 00 | 08 "ice_ping" | 01 | 00 | 06 00 00 00 01 01`)},
-		{"operation mode 3", connWire(t, `49 63 65 50 01 00 01 00 00 00 2a 00 00 00 | 01 00 00 00 | 04 "test" 00 | 00 |
+		{"operation mode 3", icetest.Wire(t, `49 63 65 50 01 00 01 00 00 00 2a 00 00 00 | 01 00 00 00 | 04 "test" 00 | 00 |
 			08 "ice_ping" | 03 | 00 | 06 00 00 00 01 01`)},
-		{"params encapsulation larger than the message", connWire(t, `49 63 65 50 01 00 01 00 00 00 2a 00 00 00 |
+		{"params encapsulation larger than the message", icetest.Wire(t, `49 63 65 50 01 00 01 00 00 00 2a 00 00 00 |
 			01 00 00 00 | 04 "test" 00 | 00 | 08 "ice_ping" | 01 | 00 | 07 00 00 00 01 01`)},
-		{"negative batch count", connWire(t, `49 63 65 50 01 00 01 00 01 00 12 00 00 00 | ff ff ff ff`)},
-		{"batch count larger than the message", connWire(t, `49 63 65 50 01 00 01 00 01 00 12 00 00 00 | 00 00 00 10`)},
-		{"short reply", connWire(t, `49 63 65 50 01 00 01 00 02 00 11 00 00 00 | 01 00 00`)},
+		{"negative batch count", icetest.Wire(t, `49 63 65 50 01 00 01 00 01 00 12 00 00 00 | ff ff ff ff`)},
+		{"batch count larger than the message", icetest.Wire(t, `49 63 65 50 01 00 01 00 01 00 12 00 00 00 | 00 00 00 10`)},
+		{"short reply", icetest.Wire(t, `49 63 65 50 01 00 01 00 02 00 11 00 00 00 | 01 00 00`)},
 		{"compressed, announced size too large", patchAt(compressed, protocol.HeaderSize, 344)},
 		{"compressed, announced size too small", patchAt(compressed, protocol.HeaderSize, 342)},
 		{"compressed, announced size over the limit", patchAt(compressed, protocol.HeaderSize, 2<<20)},
 		{"compressed, block CRC flipped", patchAt(compressed, protocol.HeaderSize+4+10, 0xf6)},
-		{"compressed, not bzip2", connWire(t, `49 63 65 50 01 00 01 00 00 02 1a 00 00 00 | 20 00 00 00 | "not bzip2!"`)},
+		{"compressed, not bzip2", icetest.Wire(t, `49 63 65 50 01 00 01 00 00 02 1a 00 00 00 | 20 00 00 00 | "not bzip2!"`)},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"floe/ice/icetest"
 	"fmt"
 	"io"
 	"os"
@@ -41,18 +42,18 @@ func connSeeds(tb testing.TB) map[string][]byte {
 		e.WriteString(s)
 		return e.Bytes()
 	}
-	ping, echo := connWire(tb, pingTestWire), connWire(tb, echoTestWire)
+	ping, echo := icetest.Wire(tb, pingTestWire), icetest.Wire(tb, echoTestWire)
 	seeds := map[string][]byte{
 		"ping":               ping,
 		"echo":               echo,
-		"oneway-echo":        connWire(tb, onewayEchoTestWire),
-		"batch":              connWire(tb, batchPingTestWire),
-		"find-adapter-by-id": connWire(tb, findAdapterByIDWire),
-		"heartbeat":          connWire(tb, validateConnectionWire),
-		"close":              connWire(tb, closeConnectionWire),
+		"oneway-echo":        icetest.Wire(tb, onewayEchoTestWire),
+		"batch":              icetest.Wire(tb, batchPingTestWire),
+		"find-adapter-by-id": icetest.Wire(tb, findAdapterByIDWire),
+		"heartbeat":          icetest.Wire(tb, validateConnectionWire),
+		"close":              icetest.Wire(tb, closeConnectionWire),
 		"compressed-echo":    capturedCompressedRequest(tb),
-		"pipelined":          bytes.Join([][]byte{ping, echo, connWire(tb, batchPingTestWire), ping}, nil),
-		"ping-then-close":    append(bytes.Clone(ping), connWire(tb, closeConnectionWire)...),
+		"pipelined":          bytes.Join([][]byte{ping, echo, icetest.Wire(tb, batchPingTestWire), ping}, nil),
+		"ping-then-close":    append(bytes.Clone(ping), icetest.Wire(tb, closeConnectionWire)...),
 		"ice_isA": requestWire(3, protocol.RequestHeader{Identity: test, Operation: "ice_isA", Mode: Nonmutating},
 			encoding.Encoding11, str("::Ice::Object")),
 		"ice_ids":            requestWire(4, protocol.RequestHeader{Identity: test, Operation: "ice_ids", Mode: Nonmutating}, encoding.Encoding11, nil),
@@ -64,10 +65,10 @@ func connSeeds(tb testing.TB) map[string][]byte {
 		"params-encoding-2":  requestWire(10, protocol.RequestHeader{Identity: test, Operation: "echo"}, encoding.Version{Major: 2}, str("x")),
 		"truncated-params":   requestWire(11, protocol.RequestHeader{Identity: test, Operation: "echo"}, encoding.Encoding11, []byte{5, 'x'}),
 		"trailing-params":    requestWire(12, protocol.RequestHeader{Identity: test, Operation: "ice_ping", Mode: Nonmutating}, encoding.Encoding11, []byte{1, 2, 3}),
-		"reply-unknown-id":   connWire(tb, `49 63 65 50 01 00 01 00 02 00 19 00 00 00 | 07 00 00 00 | 00 | 06 00 00 00 01 01`),
-		"bad-magic":          connWire(tb, `49 63 65 51 01 00 01 00 03 00 0e 00 00 00`),
-		"size-over-limit":    connWire(tb, `49 63 65 50 01 00 01 00 00 00 01 00 10 00`),
-		"negative-batch":     connWire(tb, `49 63 65 50 01 00 01 00 01 00 12 00 00 00 | ff ff ff ff`),
+		"reply-unknown-id":   icetest.Wire(tb, `49 63 65 50 01 00 01 00 02 00 19 00 00 00 | 07 00 00 00 | 00 | 06 00 00 00 01 01`),
+		"bad-magic":          icetest.Wire(tb, `49 63 65 51 01 00 01 00 03 00 0e 00 00 00`),
+		"size-over-limit":    icetest.Wire(tb, `49 63 65 50 01 00 01 00 00 00 01 00 10 00`),
+		"negative-batch":     icetest.Wire(tb, `49 63 65 50 01 00 01 00 01 00 12 00 00 00 | ff ff ff ff`),
 		"ping-cut-short":     ping[:len(ping)-3],
 		"compressed-crc-bad": patchAt(capturedCompressedRequest(tb), protocol.HeaderSize+4+10, 0xf6),
 	}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"floe/ice/icetest"
+
 	"github.com/google/go-cmp/cmp"
 
 	"floe/ice/encoding"
@@ -136,8 +138,8 @@ func FuzzDecoder(f *testing.F) {
 			b := fuzzWrite(data[0], v, f, got)
 			again, err := fuzzRead(b, 10000)
 			if err != nil {
-				t.Fatalf("re-encoded %s (format %d) does not decode: %v\nfrom %s", hexString(b), f, err,
-					hexString(data))
+				t.Fatalf("re-encoded %s (format %d) does not decode: %v\nfrom %s", icetest.HexString(b), f, err,
+					icetest.HexString(data))
 			}
 			if diff := cmp.Diff(got, again); diff != "" {
 				t.Fatalf("re-decoded differs (-first +again):\n%s", diff)
@@ -164,14 +166,14 @@ func TestFuzzCorpus(t *testing.T) {
 			op = fuzzValueSeq
 		}
 		for fi := range fuzzFactories {
-			add(fmt.Sprintf("%s-%d", name[:len(name)-4], fi), op|byte(fi<<4), readHexFile(t, path))
+			add(fmt.Sprintf("%s-%d", name[:len(name)-4], fi), op|byte(fi<<4), icetest.ReadHexFile(t, path))
 		}
 	}
-	add("3.3-request", fuzzParams, wire(t, `10 00 00 00 01 01 | 03 00 00 00 | 15 02 "hi" | 1c 02`))
-	add("3.3-request-st", fuzzParams, wire(t, `15 00 00 00 01 01 | 03 00 00 00 | 3e 06 00 00 00 02 00 00 00 01 "y"`))
-	add("4.1-compact", fuzzException|0x10, wire(t, `20 00 00 00 01 01  00 07 "::T::E2" 07 00 00 00   20 07 "::T::E1" 03 "why"`))
-	add("4.2-adapter", fuzzException, wire(t, `2b 00 00 00 01 00  00  1f "::Ice::AdapterNotFoundException" 04 00 00 00`))
-	add("5.4-shared-compact", fuzzValueSeq, wire(t, `2a 00 00 00 01 01  04  01 21 09 "::U::Base" 01 "x"  02
+	add("3.3-request", fuzzParams, icetest.Wire(t, `10 00 00 00 01 01 | 03 00 00 00 | 15 02 "hi" | 1c 02`))
+	add("3.3-request-st", fuzzParams, icetest.Wire(t, `15 00 00 00 01 01 | 03 00 00 00 | 3e 06 00 00 00 02 00 00 00 01 "y"`))
+	add("4.1-compact", fuzzException|0x10, icetest.Wire(t, `20 00 00 00 01 01  00 07 "::T::E2" 07 00 00 00   20 07 "::T::E1" 03 "why"`))
+	add("4.2-adapter", fuzzException, icetest.Wire(t, `2b 00 00 00 01 00  00  1f "::Ice::AdapterNotFoundException" 04 00 00 00`))
+	add("5.4-shared-compact", fuzzValueSeq, icetest.Wire(t, `2a 00 00 00 01 01  04  01 21 09 "::U::Base" 01 "x"  02
 		01 01 0c "::U::Derived" 02 20 01 "y"  00`))
 	add("mix", fuzzMix, fuzzWrite(fuzzMix, encoding.Encoding11, encoding.SlicedFormat,
 		&mix{Strings: []string{"a", "b"}, Dict: map[string]string{"k": "v"}, Opt: derivedT(), Enum: 260,

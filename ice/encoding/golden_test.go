@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"testing"
 
+	"floe/ice/icetest"
+
 	"github.com/google/go-cmp/cmp"
 
 	"floe/ice/encoding"
@@ -65,7 +67,7 @@ func exceptionSample(ex encoding.UserException) sample {
 func checkGolden(t *testing.T, v encoding.Version, f encoding.Format, wire []byte, s sample) {
 	t.Helper()
 	if got := encodeSample(v, f, s); !bytes.Equal(got, wire) {
-		t.Errorf("encode = %s\nwant     %s", hexString(got), hexString(wire))
+		t.Errorf("encode = %s\nwant     %s", icetest.HexString(got), icetest.HexString(wire))
 	}
 	checkDecode(t, wire, s)
 }
@@ -84,7 +86,7 @@ func checkDecode(t *testing.T, wire []byte, s sample) {
 	t.Helper()
 	got, err := decodeSample(wire, s)
 	if err != nil {
-		t.Fatalf("decode(%s): %v", hexString(wire), err)
+		t.Fatalf("decode(%s): %v", icetest.HexString(wire), err)
 	}
 	if diff := cmp.Diff(s.want, got); diff != "" {
 		t.Errorf("decode mismatch (-want +got):\n%s", diff)
@@ -268,7 +270,7 @@ func TestGoldenReference(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			checkGolden(t, tt.enc, tt.format, wire(t, tt.wire), tt.sample)
+			checkGolden(t, tt.enc, tt.format, icetest.Wire(t, tt.wire), tt.sample)
 		})
 	}
 }
@@ -318,7 +320,7 @@ func TestGoldenIce37(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			b := readHexFile(t, "testdata/ice37/"+tt.file+".hex")
+			b := icetest.ReadHexFile(t, "testdata/ice37/"+tt.file+".hex")
 			if tt.decodeOnly {
 				checkDecode(t, b, tt.sample)
 				return

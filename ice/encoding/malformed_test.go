@@ -6,12 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"floe/ice/icetest"
+
 	"floe/ice/encoding"
 )
 
 // encaps wraps body (in the wire notation) in an encapsulation of encoding v.
 func encaps(t *testing.T, v encoding.Version, body string) []byte {
-	b := wire(t, body)
+	b := icetest.Wire(t, body)
 	out := binary.LittleEndian.AppendUint32(nil, uint32(len(b)+6))
 	out = append(out, v.Major, v.Minor)
 	return append(out, b...)

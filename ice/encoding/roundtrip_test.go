@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 
+	"floe/ice/icetest"
+
 	"github.com/google/go-cmp/cmp"
 
 	"floe/ice/encoding"
@@ -260,7 +262,7 @@ func TestPendingValuesExplicit(t *testing.T) {
 	e.WriteSize(0) // empty sequence<Base>
 	e.WritePendingValues()
 	e.EndEncapsulation()
-	want := wire(t, `08 00 00 00 01 00 00 00`)
+	want := icetest.Wire(t, `08 00 00 00 01 00 00 00`)
 	if diff := cmp.Diff(want, e.Bytes()); diff != "" {
 		t.Errorf("encode (-want +got):\n%s", diff)
 	}
@@ -284,7 +286,7 @@ func TestWriteExceptionUsesClasses(t *testing.T) {
 	e.StartEncapsulation(encoding.Encoding10)
 	e.WriteException(&usesClassesEx{StringEx{ID: "::A::B"}})
 	e.EndEncapsulation()
-	want := wire(t, `13 00 00 00 01 00 01 06 "::A::B" 04 00 00 00 00`)
+	want := icetest.Wire(t, `13 00 00 00 01 00 01 06 "::A::B" 04 00 00 00 00`)
 	if diff := cmp.Diff(want, e.Bytes()); diff != "" {
 		t.Errorf("encode (-want +got):\n%s", diff)
 	}

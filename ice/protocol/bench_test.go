@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"testing"
 
+	"floe/ice/icetest"
+
 	"floe/ice/encoding"
 	"floe/ice/protocol"
 )
@@ -25,7 +27,7 @@ func appendFindAdapterByID(buf []byte) []byte {
 // BenchmarkEncodeRequest encodes the findAdapterById request: into a reused buffer, and into a
 // new one each time as Proxy.Invoke does.
 func BenchmarkEncodeRequest(b *testing.B) {
-	want := wire(b, findAdapterByIDWire)
+	want := icetest.Wire(b, findAdapterByIDWire)
 	if got := appendFindAdapterByID(nil); !bytes.Equal(got, want) {
 		b.Fatalf("appendFindAdapterByID = % x, want % x", got, want)
 	}
@@ -49,7 +51,7 @@ func BenchmarkEncodeRequest(b *testing.B) {
 // BenchmarkDecodeRequest decodes the findAdapterById request as a server does: header, request
 // id, request header, params encapsulation, then the string parameter.
 func BenchmarkDecodeRequest(b *testing.B) {
-	msg := wire(b, findAdapterByIDWire)
+	msg := icetest.Wire(b, findAdapterByIDWire)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(msg)))
 	var h protocol.RequestHeader

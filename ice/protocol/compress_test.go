@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"floe/ice/icetest"
+
 	"github.com/google/go-cmp/cmp"
 
 	"floe/ice/encoding"
@@ -17,12 +19,12 @@ import (
 // capturedCompressed is a request Python Ice 3.7.8 sent with ice_compress(true)
 // (testdata/capture_compressed.py): "echo" on identity "test" with a 300-byte string.
 func capturedCompressed(t testing.TB) []byte {
-	return readHexFile(t, "testdata/compressed_request.hex")
+	return icetest.ReadHexFile(t, "testdata/compressed_request.hex")
 }
 
 // zipBomb is a 66-byte compressed request that expands to 14 + 2 MiB bytes and says so
 // (testdata/zip_bomb.py).
-func zipBomb(t testing.TB) []byte { return readHexFile(t, "testdata/zip_bomb.hex") }
+func zipBomb(t testing.TB) []byte { return icetest.ReadHexFile(t, "testdata/zip_bomb.hex") }
 
 // echoText is the parameter of the captured request.
 var echoText = strings.Repeat("hello ", 50)
@@ -53,7 +55,7 @@ func TestDecompressCaptured(t *testing.T) {
 	want := appendRequestMessage(nil, req)
 	want[9] = protocol.Compressed
 	if !bytes.Equal(got, want) {
-		t.Errorf("Decompress(captured) =\n%s\nwant\n%s", hexString(got), hexString(want))
+		t.Errorf("Decompress(captured) =\n%s\nwant\n%s", icetest.HexString(got), icetest.HexString(want))
 	}
 	parsed, err := parseRequestMessage(got, protocol.DefaultMessageSizeMax)
 	if err != nil {

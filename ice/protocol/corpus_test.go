@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"floe/ice/icetest"
 )
 
 var updateCorpus = flag.Bool("update", false, "rewrite the golden seeds of testdata/fuzz")
@@ -15,16 +17,16 @@ var updateCorpus = flag.Bool("update", false, "rewrite the golden seeds of testd
 // with the header error cases, of FuzzParseHeader.
 func namedSeeds(t testing.TB) map[string][]byte {
 	seeds := map[string][]byte{
-		"validate-connection": wire(t, validateConnectionWire),
-		"close-connection":    wire(t, closeConnectionWire),
+		"validate-connection": icetest.Wire(t, validateConnectionWire),
+		"close-connection":    icetest.Wire(t, closeConnectionWire),
 		"compressed-request":  capturedCompressed(t),
 		"zip-bomb":            zipBomb(t),
 	}
 	for _, g := range goldenRequests {
-		seeds["request-"+seedName(g.name)] = wire(t, g.wire)
+		seeds["request-"+seedName(g.name)] = icetest.Wire(t, g.wire)
 	}
 	for _, g := range goldenReplies {
-		seeds["reply-"+seedName(g.name)] = wire(t, string(g.wire))
+		seeds["reply-"+seedName(g.name)] = icetest.Wire(t, string(g.wire))
 	}
 	return seeds
 }
@@ -49,11 +51,11 @@ func TestFuzzCorpus(t *testing.T) {
 			headerSeeds[name] = b[:14]
 		}
 	}
-	headerSeeds["error-encoding-1.1"] = wire(t, `49 63 65 50 01 00 01 01 00 00 41 00 00 00`)
-	headerSeeds["error-protocol-2.0"] = wire(t, `49 63 65 50 02 00 01 00 00 00 41 00 00 00`)
-	headerSeeds["error-size-13"] = wire(t, `49 63 65 50 01 00 01 00 00 00 0d 00 00 00`)
-	headerSeeds["error-size-over-limit"] = wire(t, `49 63 65 50 01 00 01 00 00 00 01 00 10 00`)
-	headerSeeds["error-validate-size-15"] = wire(t, `49 63 65 50 01 00 01 00 03 00 0f 00 00 00`)
+	headerSeeds["error-encoding-1.1"] = icetest.Wire(t, `49 63 65 50 01 00 01 01 00 00 41 00 00 00`)
+	headerSeeds["error-protocol-2.0"] = icetest.Wire(t, `49 63 65 50 02 00 01 00 00 00 41 00 00 00`)
+	headerSeeds["error-size-13"] = icetest.Wire(t, `49 63 65 50 01 00 01 00 00 00 0d 00 00 00`)
+	headerSeeds["error-size-over-limit"] = icetest.Wire(t, `49 63 65 50 01 00 01 00 00 00 01 00 10 00`)
+	headerSeeds["error-validate-size-15"] = icetest.Wire(t, `49 63 65 50 01 00 01 00 03 00 0f 00 00 00`)
 	for target, seeds := range map[string]map[string][]byte{"FuzzParseHeader": headerSeeds, "FuzzRequest": namedSeeds(t)} {
 		dir := filepath.Join("testdata", "fuzz", target)
 		for name, b := range seeds {

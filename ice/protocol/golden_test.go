@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"floe/ice/icetest"
+
 	"github.com/google/go-cmp/cmp"
 
 	"floe/ice/encoding"
@@ -126,7 +128,7 @@ var goldenRequests = []struct {
 func TestRequestGoldens(t *testing.T) {
 	for _, tc := range goldenRequests {
 		t.Run(tc.name, func(t *testing.T) {
-			msg := wire(t, tc.wire)
+			msg := icetest.Wire(t, tc.wire)
 			got, err := parseRequestMessage(msg, protocol.DefaultMessageSizeMax)
 			if err != nil {
 				t.Fatalf("parseRequestMessage(% x) = %v", msg, err)
@@ -135,7 +137,7 @@ func TestRequestGoldens(t *testing.T) {
 				t.Errorf("parseRequestMessage(%s) mismatch (-want +got):\n%s", tc.name, diff)
 			}
 			if built := appendRequestMessage(nil, tc.want); !bytes.Equal(built, msg) {
-				t.Errorf("appendRequestMessage(%s) =\n%s\nwant\n%s", tc.name, hexString(built), hexString(msg))
+				t.Errorf("appendRequestMessage(%s) =\n%s\nwant\n%s", tc.name, icetest.HexString(built), icetest.HexString(msg))
 			}
 		})
 	}
@@ -187,7 +189,7 @@ var (
 func TestReplyGoldens(t *testing.T) {
 	for _, tc := range goldenReplies {
 		t.Run(tc.name, func(t *testing.T) {
-			msg := wire(t, string(tc.wire))
+			msg := icetest.Wire(t, string(tc.wire))
 			got, err := parseReplyMessage(msg, protocol.DefaultMessageSizeMax)
 			if err != nil {
 				t.Fatalf("parseReplyMessage(% x) = %v", msg, err)
@@ -196,7 +198,7 @@ func TestReplyGoldens(t *testing.T) {
 				t.Errorf("parseReplyMessage(%s) mismatch (-want +got):\n%s", tc.name, diff)
 			}
 			if built := appendReplyMessage(nil, tc.want); !bytes.Equal(built, msg) {
-				t.Errorf("appendReplyMessage(%s) =\n%s\nwant\n%s", tc.name, hexString(built), hexString(msg))
+				t.Errorf("appendReplyMessage(%s) =\n%s\nwant\n%s", tc.name, icetest.HexString(built), icetest.HexString(msg))
 			}
 		})
 	}
@@ -218,7 +220,7 @@ func TestControlMessageGoldens(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			want := wire(t, tc.wire)
+			want := icetest.Wire(t, tc.wire)
 			if !bytes.Equal(tc.msg, want) {
 				t.Errorf("%sMessage = % x, want % x", tc.name, tc.msg, want)
 			}
@@ -242,7 +244,7 @@ func TestNewMessageBuffer(t *testing.T) {
 	if &msg[0] != &buf[:1][0] {
 		t.Errorf("NewMessage(buf with room) did not write into buf")
 	}
-	if want := wire(t, findAdapterByIDWire); !bytes.Equal(msg, want) {
+	if want := icetest.Wire(t, findAdapterByIDWire); !bytes.Equal(msg, want) {
 		t.Errorf("appendRequestMessage(buf) = % x, want % x", msg, want)
 	}
 	allocs := testing.AllocsPerRun(100, func() {

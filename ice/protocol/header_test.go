@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 
+	"floe/ice/icetest"
+
 	"floe/ice/protocol"
 )
 
@@ -37,7 +39,7 @@ func TestParseHeader(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			b := wire(t, tc.wire)
+			b := icetest.Wire(t, tc.wire)
 			got, err := protocol.ParseHeader(b, tc.maxSize)
 			if err != nil || got != tc.want {
 				t.Errorf("ParseHeader(% x, %d) = %+v, %v, want %+v", b, tc.maxSize, got, err, tc.want)
@@ -80,7 +82,7 @@ func TestParseHeaderErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			b := wire(t, tc.wire)
+			b := icetest.Wire(t, tc.wire)
 			got, err := protocol.ParseHeader(b, tc.maxSize)
 			var perr *protocol.ProtocolError
 			if !errors.Is(err, protocol.ErrProtocol) || !errors.As(err, &perr) {

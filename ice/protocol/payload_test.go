@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"testing"
 
+	"floe/ice/icetest"
+
 	"github.com/google/go-cmp/cmp"
 
 	"floe/ice/encoding"
@@ -57,7 +59,7 @@ func TestFindAdapterByIDPayloads(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			data, v := encapsulation(t, wire(t, tc.wire))
+			data, v := encapsulation(t, icetest.Wire(t, tc.wire))
 			d := encoding.NewDecoder(data, v)
 			got := tc.read(d)
 			if err := d.Err(); err != nil || d.Remaining() != 0 {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 
+	"floe/ice/icetest"
+
 	"floe/ice/encoding"
 	"floe/ice/protocol"
 )
@@ -30,7 +32,7 @@ func TestParseRequestHeaderErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			b := wire(t, tc.wire)
+			b := icetest.Wire(t, tc.wire)
 			d := encoding.NewDecoder(b, encoding.Encoding10)
 			var h protocol.RequestHeader
 			protocol.ParseRequestHeader(d, &h)
@@ -46,7 +48,7 @@ func TestParseRequestHeaderErrors(t *testing.T) {
 func TestRequestHeaderContext(t *testing.T) {
 	h := protocol.RequestHeader{Identity: encoding.Identity{Name: "n", Category: "c"}, Facet: "f",
 		Operation: "op", Mode: protocol.Idempotent, Context: map[string]string{"b": "2", "a": "1"}}
-	want := wire(t, `01 "n" 01 "c" | 01 01 "f" | 02 "op" | 02 | 02 01 "a" 01 "1" 01 "b" 01 "2"`)
+	want := icetest.Wire(t, `01 "n" 01 "c" | 01 01 "f" | 02 "op" | 02 | 02 01 "a" 01 "1" 01 "b" 01 "2"`)
 	e := encoding.NewEncoder(nil, encoding.Encoding10)
 	protocol.AppendRequestHeader(e, &h)
 	if got := e.Bytes(); string(got) != string(want) {

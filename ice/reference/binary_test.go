@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 
+	"floe/ice/icetest"
+
 	"floe/ice/encoding"
 	"floe/ice/reference"
 )
@@ -40,7 +42,7 @@ func TestReadRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := encoding.NewDecoder(wire(t, tt.spec), tt.enc)
+			d := encoding.NewDecoder(icetest.Wire(t, tt.spec), tt.enc)
 			if r := reference.Read(d); d.Err() == nil {
 				t.Fatalf("Read(%s) = %q, want an error", tt.spec, r)
 			} else if r != nil {
@@ -55,7 +57,7 @@ func TestReadErrorsAreUnmarshalErrors(t *testing.T) {
 		head11 + ` 01 01 00 11 00 00 00 01 01 01 "x" 70 11 01 00 60 ea 00 00 00`,
 		`01 "a" 00 00 05 00 01 00 01 01 00 00`,
 	} {
-		d := encoding.NewDecoder(wire(t, spec), encoding.Encoding11)
+		d := encoding.NewDecoder(icetest.Wire(t, spec), encoding.Encoding11)
 		reference.Read(d)
 		if !errors.Is(d.Err(), encoding.ErrUnmarshal) {
 			t.Errorf("Read(%s): error %v, want one wrapping encoding.ErrUnmarshal", spec, d.Err())
@@ -65,7 +67,7 @@ func TestReadErrorsAreUnmarshalErrors(t *testing.T) {
 
 // TestReadTruncated checks that every strict prefix of a valid proxy is an error.
 func TestReadTruncated(t *testing.T) {
-	full := wire(t, `05 "admin" 0d "MyServerAdmin" 01 07 "Process" 00 00 01 00 01 01 02 01 00 19 00 00 00 01 01 09 "127.0.0.1" f5 2e 00 00 60 ea 00 00 00 63 00 08 00 00 00 01 01 ab cd`)
+	full := icetest.Wire(t, `05 "admin" 0d "MyServerAdmin" 01 07 "Process" 00 00 01 00 01 01 02 01 00 19 00 00 00 01 01 09 "127.0.0.1" f5 2e 00 00 60 ea 00 00 00 63 00 08 00 00 00 01 01 ab cd`)
 	for n := range full {
 		d := encoding.NewDecoder(full[:n], encoding.Encoding11)
 		if r := reference.Read(d); d.Err() == nil {
@@ -81,7 +83,7 @@ func TestReadTruncated(t *testing.T) {
 // TestReadAllocations checks that a huge endpoint count is rejected before anything is allocated
 // for it.
 func TestReadAllocations(t *testing.T) {
-	data := wire(t, head11+` ff fe ff ff 7f 01 00 06 00 00 00 01 01`)
+	data := icetest.Wire(t, head11+` ff fe ff ff 7f 01 00 06 00 00 00 01 01`)
 	allocs := testing.AllocsPerRun(100, func() {
 		d := encoding.NewDecoder(data, encoding.Encoding11)
 		reference.Read(d)
@@ -92,7 +94,7 @@ func TestReadAllocations(t *testing.T) {
 }
 
 func TestReadDoesNotAliasInput(t *testing.T) {
-	data := wire(t, head11+` 01 63 00 08 00 00 00 01 01 ab cd`)
+	data := icetest.Wire(t, head11+` 01 63 00 08 00 00 00 01 01 ab cd`)
 	d := encoding.NewDecoder(data, encoding.Encoding11)
 	r := reference.Read(d)
 	if d.Err() != nil {
@@ -136,7 +138,7 @@ func TestWrite(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := encoding.NewEncoder(nil, tt.enc)
 			reference.Write(e, tt.r)
-			if got, want := e.Bytes(), wire(t, tt.want); !equalBytes(got, want) {
+			if got, want := e.Bytes(), icetest.Wire(t, tt.want); !equalBytes(got, want) {
 				t.Errorf("Write(%q) = % x, want % x", tt.r, got, want)
 			}
 		})

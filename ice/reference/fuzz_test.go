@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"floe/ice/icetest"
+
 	"floe/ice/encoding"
 	"floe/ice/reference"
 )
@@ -43,7 +45,7 @@ func FuzzParse(f *testing.F) {
 // syntax can express the reference.
 func FuzzRead(f *testing.F) {
 	f.Add([]byte{1, 0, 0})
-	f.Add(append([]byte{1}, wire(f, `05 "dummy" 00 00 00 00 01 00 01 01 01 01 00 19 00 00 00 01 01 09 "127.0.0.1" eb 2e 00 00 60 ea 00 00 00`)...))
+	f.Add(append([]byte{1}, icetest.Wire(f, `05 "dummy" 00 00 00 00 01 00 01 01 01 01 00 19 00 00 00 01 01 09 "127.0.0.1" eb 2e 00 00 60 ea 00 00 00`)...))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		v, data := decodeFuzzInput(data)
 		d := encoding.NewDecoder(data, v)

@@ -3,6 +3,8 @@ package reference_test
 import (
 	"testing"
 
+	"floe/ice/icetest"
+
 	"floe/ice/encoding"
 	"floe/ice/reference"
 )
@@ -27,8 +29,8 @@ func TestRegressionUniversalNameAboveInt32(t *testing.T) {
 // reference and ignores a null or a back-reference.
 func TestRegressionTaggedClassReferenceInEndpointBody(t *testing.T) {
 	for _, tail := range []string{`07 00`, `07 05`, `f7 1f 00`} {
-		spec := head11 + ` 01 01 00 ` + sizeByte(17+len(wire(t, tail))) + ` 00 00 00 01 01 01 "x" 05 00 00 00 05 00 00 00 00 ` + tail
-		d := encoding.NewDecoder(wire(t, spec), encoding.Encoding11)
+		spec := head11 + ` 01 01 00 ` + sizeByte(17+len(icetest.Wire(t, tail))) + ` 00 00 00 01 01 01 "x" 05 00 00 00 05 00 00 00 00 ` + tail
+		d := encoding.NewDecoder(icetest.Wire(t, spec), encoding.Encoding11)
 		r := reference.Read(d)
 		if err := d.Err(); err != nil || r.String() != "a -t -e 1.1:tcp -h x -p 5 -t 5" {
 			t.Errorf("Read(%s) = %q, %v", spec, r, err)

@@ -1,39 +1,14 @@
 package reference_test
 
 import (
-	"encoding/hex"
 	"strings"
 	"testing"
+
+	"floe/ice/icetest"
 
 	"floe/ice/encoding"
 	"floe/ice/reference"
 )
-
-// wire turns the notation of reference/ice-protocol.md into bytes: hex bytes, "quoted" text
-// (UTF-8, no size) and '|' separators, which are ignored.
-func wire(tb testing.TB, spec string) []byte {
-	tb.Helper()
-	var out []byte
-	for len(spec) > 0 {
-		spec = strings.TrimLeft(spec, " |")
-		switch {
-		case spec == "":
-		case spec[0] == '"':
-			end := strings.IndexByte(spec[1:], '"')
-			out = append(out, spec[1:end+1]...)
-			spec = spec[end+2:]
-		default:
-			tok, rest, _ := strings.Cut(spec, " ")
-			b, err := hex.DecodeString(tok)
-			if err != nil {
-				tb.Fatalf("bad wire spec token %q: %v", tok, err)
-			}
-			out = append(out, b...)
-			spec = rest
-		}
-	}
-	return out
-}
 
 // The proxy vectors of ice-protocol.md §6.1, §6.2 and §7, all captured from Ice 3.7.8.
 var protocolVectors = []struct {
@@ -74,7 +49,7 @@ var protocolVectors = []struct {
 func TestProtocolVectors(t *testing.T) {
 	for _, v := range protocolVectors {
 		t.Run(v.name, func(t *testing.T) {
-			prefix, proxy := wire(t, v.prefix), wire(t, v.proxy)
+			prefix, proxy := icetest.Wire(t, v.prefix), icetest.Wire(t, v.proxy)
 			d := encoding.NewDecoder(append(append([]byte(nil), prefix...), proxy...), v.enc)
 			d.ReadBytes(len(prefix))
 			r := reference.Read(d)
@@ -105,7 +80,7 @@ func TestProtocolVectors(t *testing.T) {
 
 // TestEndpointBodyVector checks the TCP body example of ice-protocol.md §6.2.
 func TestEndpointBodyVector(t *testing.T) {
-	body := wire(t, `19 00 00 00 01 01 | 09 "127.0.0.1" | eb 2e 00 00 | 60 ea 00 00 | 00`)
+	body := icetest.Wire(t, `19 00 00 00 01 01 | 09 "127.0.0.1" | eb 2e 00 00 | 60 ea 00 00 | 00`)
 	ep := reference.TCPEndpoint{Host: "127.0.0.1", Port: 12011, Timeout: 60000}
 	r := reference.New(encoding.Identity{Name: "dummy"}).WithEndpoints([]reference.Endpoint{ep})
 	e := encoding.NewEncoder(nil, encoding.Encoding11)
