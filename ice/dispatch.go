@@ -30,10 +30,11 @@ type Current struct {
 	out      *encoding.Encoder
 }
 
-// Defer lets a servant answer later, from another goroutine (Ice's AMD): after Defer, Dispatch
-// returns nil at once, and the servant writes the results to the out encoder it was given and
-// then calls the returned function exactly once, with nil or the error to answer. Servants on
-// an adapter with inline dispatch must defer anything that may block.
+// Defer lets a servant answer later, from another goroutine (Ice's AMD): the servant reads all
+// its in-parameters first, calls Defer, returns nil from Dispatch at once, and later writes the
+// results to the out encoder it was given and calls the returned function exactly once, with nil
+// or the error to answer. Servants on an adapter with inline dispatch must defer anything that
+// may block.
 func (cur *Current) Defer() func(err error) {
 	cur.deferred = true
 	return func(err error) { cur.Conn.finish(cur, cur.out, err) }
@@ -165,7 +166,10 @@ func (c *Connection) dispatch(cur *Current, in *encoding.Decoder) {
 	_ = out.WriteByte(byte(protocol.ReplyOK))
 	cur.out = out
 	err := c.invokeServant(cur, in, out)
-	if cur.deferred && err == nil {
+	if cur.deferred {
+		if err != nil {
+			c.log.Error("servant failed after deferring its reply", "operation", cur.Operation, "err", err)
+		}
 		return // the servant answers through the function Defer returned
 	}
 	c.finish(cur, out, err)
