@@ -52,6 +52,7 @@ const adminHelp = `commands:
   application add FILE | application update FILE | application remove NAME
   application list | application describe NAME
   server list | server state ID | server pid ID | server start ID | server stop ID | server describe ID
+  server enable ID | server disable ID
   node list
   registry list | registry describe NAME
   adapter list | adapter endpoints ID | adapter remove ID
@@ -251,6 +252,7 @@ type serverInfo struct {
 	PID        int    `json:"pid"`
 	Activation string `json:"activation"`
 	Exe        string `json:"exe"`
+	Enabled    bool   `json:"enabled"`
 }
 
 func (a *admin) server(ctx context.Context, sub string, args []string) error {
@@ -273,7 +275,7 @@ func (a *admin) server(ctx context.Context, sub string, args []string) error {
 	switch sub {
 	case "state", "pid", "describe":
 		err = a.client.get(ctx, path, &s)
-	case "start", "stop":
+	case "start", "stop", "enable", "disable":
 		return a.client.do(ctx, "POST", path+"/"+sub, nil, nil)
 	default:
 		return &usageError{fmt.Sprintf("server %s: unknown subcommand", sub)}
@@ -290,8 +292,8 @@ func (a *admin) server(ctx context.Context, sub string, args []string) error {
 		}
 		fmt.Fprintln(a.out, s.PID)
 	default:
-		fmt.Fprintf(a.out, "server `%s'\n{\n  node = `%s'\n  exe = `%s'\n  activation = `%s'\n  state = %s\n}\n",
-			s.ID, s.Node, s.Exe, s.Activation, s.State)
+		fmt.Fprintf(a.out, "server `%s'\n{\n  node = `%s'\n  exe = `%s'\n  activation = `%s'\n  state = %s\n  enabled = %v\n}\n",
+			s.ID, s.Node, s.Exe, s.Activation, s.State, s.Enabled)
 	}
 	return nil
 }

@@ -335,7 +335,7 @@ func startNode(cfg config.Registry, comm *ice.Communicator, log *slog.Logger) (*
 		loc = cfg.InstanceName + "/Locator:" + cfg.ClientEndpoints
 	}
 	return node.New(node.Config{Name: cfg.NodeName, DataDir: dir, Locator: loc, OutputDir: cfg.NodeOutput,
-		Comm: comm, Log: log})
+		DisableOnFailure: cfg.NodeDisableOnFailure, Comm: comm, Log: log})
 }
 
 // abort undoes a failed start.

@@ -41,6 +41,9 @@ type Registry struct {
 	NodeLocator   string        // Ice.Default.Locator for the node's servers; default: this registry
 	NodeOutput    string        // IceGrid.Node.Output
 	NodeWaitTime  time.Duration // IceGrid.Node.WaitTime: how long a lookup waits for an on-demand server
+	// NodeDisableOnFailure is IceGrid.Node.DisableOnFailure in seconds (0 off, < 0 until
+	// enabled by hand).
+	NodeDisableOnFailure time.Duration
 }
 
 // Defaults of a registry started with no configuration at all (SPEC.md §2).
@@ -172,6 +175,11 @@ func (c *Registry) loadNode(p *properties.Properties, bare bool) error {
 		return err
 	}
 	c.NodeWaitTime = time.Duration(wt) * time.Second
+	dof, err := p.GetInt("IceGrid.Node.DisableOnFailure", 0)
+	if err != nil {
+		return err
+	}
+	c.NodeDisableOnFailure = time.Duration(dof) * time.Second
 	if c.CollocateNode && !store.ValidKey(c.NodeName) {
 		return fmt.Errorf("config: IceGrid.Node.Name %q is not a valid node name", c.NodeName)
 	}

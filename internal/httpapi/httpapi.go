@@ -82,6 +82,8 @@ func (a *API) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/servers/{id}", a.wrap(a.getServer))
 	mux.HandleFunc("POST /api/v1/servers/{id}/start", a.wrap(a.startServer))
 	mux.HandleFunc("POST /api/v1/servers/{id}/stop", a.wrap(a.stopServer))
+	mux.HandleFunc("POST /api/v1/servers/{id}/enable", a.wrap(a.enableServer))
+	mux.HandleFunc("POST /api/v1/servers/{id}/disable", a.wrap(a.disableServer))
 	mux.HandleFunc("GET /api/v1/adapters", a.wrap(a.listAdapters))
 	mux.HandleFunc("GET /api/v1/adapters/{id}", a.wrap(a.getAdapter))
 	mux.HandleFunc("DELETE /api/v1/adapters/{id}", a.wrap(a.removeAdapter))

@@ -14,6 +14,7 @@ type Node interface {
 	Status() []node.ServerStatus
 	Start(ctx context.Context, id string) error
 	Stop(ctx context.Context, id string) error
+	SetEnabled(id string, on bool) error
 }
 
 // NodeJSON is a node in the API.
@@ -64,6 +65,19 @@ func (a *API) stopServer(r *http.Request) (any, error) {
 		return nil, err
 	}
 	if err := a.Node.Stop(r.Context(), r.PathValue("id")); err != nil {
+		return nil, &httpError{status: http.StatusConflict, msg: err.Error()}
+	}
+	return a.server(r.PathValue("id"))
+}
+
+func (a *API) enableServer(r *http.Request) (any, error)  { return a.setEnabled(r, true) }
+func (a *API) disableServer(r *http.Request) (any, error) { return a.setEnabled(r, false) }
+
+func (a *API) setEnabled(r *http.Request, on bool) (any, error) {
+	if _, err := a.server(r.PathValue("id")); err != nil {
+		return nil, err
+	}
+	if err := a.Node.SetEnabled(r.PathValue("id"), on); err != nil {
 		return nil, &httpError{status: http.StatusConflict, msg: err.Error()}
 	}
 	return a.server(r.PathValue("id"))

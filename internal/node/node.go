@@ -28,8 +28,12 @@ type Config struct {
 	DataDir   string // IceGrid.Node.Data (absolute)
 	Locator   string // Ice.Default.Locator given to servers
 	OutputDir string // IceGrid.Node.Output; "" inherits the node's stdout/stderr
-	Comm      *ice.Communicator
-	Log       *slog.Logger
+	// DisableOnFailure is IceGrid.Node.DisableOnFailure: after a server fails (non-zero exit
+	// it was not asked for), 0 keeps it enabled, < 0 disables it until enabled by hand, > 0
+	// disables it for that long.
+	DisableOnFailure time.Duration
+	Comm             *ice.Communicator
+	Log              *slog.Logger
 }
 
 // Node supervises the servers deployed on it. It is safe for concurrent use.
@@ -130,6 +134,18 @@ type ServerStatus struct {
 	PID        int    `json:"pid,omitempty"`
 	Activation string `json:"activation"`
 	Exe        string `json:"exe"`
+	Enabled    bool   `json:"enabled"`
+}
+
+// SetEnabled enables or disables a server (admin "server enable|disable"); a disabled server
+// is not activated, on demand or by hand.
+func (n *Node) SetEnabled(id string, on bool) error {
+	s := n.server(id)
+	if s == nil {
+		return fmt.Errorf("node: server %q is not deployed on %s", id, n.cfg.Name)
+	}
+	s.setEnabled(on)
+	return nil
 }
 
 // Name returns the node's name.

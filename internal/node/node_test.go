@@ -162,3 +162,41 @@ func must(b []byte, err error) []byte {
 	}
 	return b
 }
+
+// TestDisableOnFailure: with IceGrid.Node.DisableOnFailure a server that fails is not activated
+// again until enabled (negative period) or until the period passed (positive); a server stopped
+// on request is not a failure.
+func TestDisableOnFailure(t *testing.T) {
+	for _, period := range []time.Duration{-time.Second, 300 * time.Millisecond} {
+		t.Run(period.String(), func(t *testing.T) {
+			n, err := node.New(node.Config{Name: "n1", DataDir: t.TempDir(), DisableOnFailure: period})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { n.Shutdown(context.Background()) })
+			n.Deploy([]*descriptor.Server{spec("fails", "exit 3", "manual"), spec("stopped", "exec sleep 100", "manual")})
+			ctx := context.Background()
+			if err := n.Activate(ctx, "fails"); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, 5*time.Second, "failed server inactive", func() bool { return n.Servers()["fails"] == node.Inactive })
+			waitFor(t, 5*time.Second, "disabled", func() bool { return n.Activate(ctx, "fails") != nil })
+			if period < 0 {
+				if err := n.SetEnabled("fails", true); err != nil {
+					t.Fatal(err)
+				}
+			}
+			waitFor(t, 5*time.Second, "enabled again", func() bool { return n.Activate(ctx, "fails") == nil })
+			// A server stopped on request stays enabled.
+			if err := n.Activate(ctx, "stopped"); err != nil {
+				t.Fatal(err)
+			}
+			if err := n.Stop(ctx, "stopped"); err != nil {
+				t.Fatal(err)
+			}
+			if err := n.Activate(ctx, "stopped"); err != nil {
+				t.Errorf("a server stopped on request was disabled: %v", err)
+			}
+		})
+	}
+}

@@ -42,6 +42,11 @@ type server struct {
 	process  *reference.Reference
 	removed  bool
 	failures int
+	// disabled servers are not activated; disabledUntil, when set, re-enables the server then
+	// (IceGrid.Node.DisableOnFailure with a positive period).
+	disabled      bool
+	disabledUntil time.Time
+	stopping      bool // a stop was requested: the exit is not a failure
 }
 
 func newServer(n *Node, spec *descriptor.Server) *server {
@@ -86,7 +91,8 @@ func (s *server) info() ServerStatus {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d := s.spec.Config.Descriptor.Server()
-	st := ServerStatus{ID: s.id, Node: s.n.cfg.Name, State: s.state, Activation: d.Activation, Exe: d.Exe}
+	st := ServerStatus{ID: s.id, Node: s.n.cfg.Name, State: s.state, Activation: d.Activation, Exe: d.Exe,
+		Enabled: !s.isDisabledLocked()}
 	if s.cmd != nil {
 		st.PID = s.cmd.Process.Pid
 	}
@@ -114,6 +120,9 @@ func (s *server) start(ctx context.Context) error {
 	}
 	if s.removed {
 		return fmt.Errorf("node: server %q was removed", s.id)
+	}
+	if s.isDisabledLocked() {
+		return fmt.Errorf("node: server %q is disabled", s.id)
 	}
 	cmd, err := s.command()
 	if err != nil {
@@ -168,6 +177,10 @@ func (s *server) reap(cmd *exec.Cmd, exited chan struct{}) {
 	if s.cmd == cmd {
 		s.cmd, s.state, s.process = nil, Inactive, nil
 	}
+	if err != nil && !s.stopping {
+		s.disableOnFailureLocked()
+	}
+	s.stopping = false
 	s.mu.Unlock()
 	close(exited)
 	s.n.log.Info("server exited", "server", s.id, "status", exitText(err))
@@ -203,6 +216,7 @@ func (s *server) stop(ctx context.Context, why string) {
 	timeout := s.deactivationTimeout()
 	if cmd != nil {
 		s.state = Deactivating
+		s.stopping = true
 	}
 	s.mu.Unlock()
 	if cmd == nil {
@@ -273,4 +287,34 @@ func (s *server) keepRunning() {
 		s.mu.Unlock()
 		time.Sleep(delay)
 	}
+}
+
+// isDisabledLocked reports whether the server is disabled now; s.mu must be held.
+func (s *server) isDisabledLocked() bool {
+	if s.disabled && !s.disabledUntil.IsZero() && time.Now().After(s.disabledUntil) {
+		s.disabled, s.disabledUntil = false, time.Time{}
+	}
+	return s.disabled
+}
+
+// disableOnFailureLocked applies IceGrid.Node.DisableOnFailure after a failed exit: 0 keeps
+// the server enabled, a negative value disables it until enabled by hand, a positive one for
+// that many seconds. s.mu must be held.
+func (s *server) disableOnFailureLocked() {
+	switch d := s.n.cfg.DisableOnFailure; {
+	case d < 0:
+		s.disabled, s.disabledUntil = true, time.Time{}
+	case d > 0:
+		s.disabled, s.disabledUntil = true, time.Now().Add(d)
+	default:
+		return
+	}
+	s.n.log.Warn("server disabled after a failure", "server", s.id, "for", s.n.cfg.DisableOnFailure)
+}
+
+// setEnabled enables or disables the server (admin "server enable|disable").
+func (s *server) setEnabled(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.disabled, s.disabledUntil = !on, time.Time{}
 }

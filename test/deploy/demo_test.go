@@ -236,6 +236,9 @@ func TestGoServerDeployed(t *testing.T) {
 		{"node list", "node1"},
 		{"server stop GoServer", ""},
 		{"server state GoServer", "Inactive"},
+		{"server disable GoServer", ""},
+		{"server describe GoServer", "enabled = false"},
+		{"server enable GoServer", ""},
 		{"server start GoServer", ""},
 		{"server state GoServer", "Active"},
 	} {
