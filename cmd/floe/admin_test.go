@@ -34,3 +34,14 @@ func TestSplitCommands(t *testing.T) {
 		t.Errorf("splitCommands = %q, want %q", got, want)
 	}
 }
+
+func TestLineDiff(t *testing.T) {
+	got := lineDiff([]string{"a", "b", "c", "d"}, []string{"a", "c", "x", "d"})
+	want := []string{"- b", "+ x"}
+	if !slices.Equal(got, want) {
+		t.Errorf("lineDiff = %q, want %q", got, want)
+	}
+	if got := lineDiff([]string{"same"}, []string{"same"}); len(got) != 0 {
+		t.Errorf("lineDiff(equal) = %q, want nothing", got)
+	}
+}

@@ -224,6 +224,16 @@ func TestGoServerDeployed(t *testing.T) {
 		t.Fatal(err)
 	}
 	g.admin(t, "application add "+app)
+	if d := g.admin(t, "application diff "+app); strings.TrimSpace(d) != "" {
+		t.Errorf("application diff of the deployed file = %q, want no difference", d)
+	}
+	changed := filepath.Join(g.dir, "go2.xml")
+	if err := os.WriteFile(changed, []byte(strings.Replace(xml, `endpoints="tcp -h 127.0.0.1"`, `endpoints="tcp -h localhost"`, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if d := g.admin(t, "application diff "+changed); !strings.Contains(d, `+     <adapter name="Hello" endpoints="tcp -h localhost">`) {
+		t.Errorf("application diff of a changed file = %q", d)
+	}
 	out, err := exec.Command(filepath.Join(bin, "client"), "--Ice.Default.Locator="+g.locator,
 		"--proxy", "hello", "--count", "3").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "3 sayHello calls") {
