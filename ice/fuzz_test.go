@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"flag"
-	"floe/ice/icetest"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"floe/ice/icetest"
 
 	"floe/ice/encoding"
 	"floe/ice/protocol"

@@ -59,8 +59,8 @@ const adminHelp = `commands:
   object add PROXY [TYPE] | object remove IDENTITY | object find TYPE
   object list [PREFIX] | object describe [PREFIX]`
 
-func needArgs(cmd string, args []string, min, max int) error {
-	if len(args) < min || len(args) > max {
+func needArgs(cmd string, args []string, least, most int) error {
+	if len(args) < least || len(args) > most {
 		return &usageError{fmt.Sprintf("%s: wrong number of arguments", cmd)}
 	}
 	return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"crypto/rand"
 	"fmt"
 	"io"
@@ -371,7 +372,9 @@ func (rr *runningRegistry) stop() error {
 	}
 	if rr.http != nil {
 		_ = rr.http.Shutdown(ctx)
-		<-rr.httpDone
+		if err := <-rr.httpDone; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			rr.log.Warn("HTTP server", "err", err)
+		}
 	}
 	rr.comm.Destroy()
 	if err := rr.store.Close(); err != nil {

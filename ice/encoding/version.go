@@ -25,12 +25,12 @@ func (v Version) Supported() bool { return v.Major == 1 && v.Minor <= 1 }
 
 // ParseVersion parses "major.minor", as in the -e and -p proxy options.
 func ParseVersion(s string) (Version, error) {
-	maj, min, ok := strings.Cut(s, ".")
+	major, minor, ok := strings.Cut(s, ".")
 	if !ok {
 		return Version{}, fmt.Errorf("encoding: malformed version %q", s)
 	}
-	a, err1 := strconv.ParseUint(maj, 10, 8)
-	b, err2 := strconv.ParseUint(min, 10, 8)
+	a, err1 := strconv.ParseUint(major, 10, 8)
+	b, err2 := strconv.ParseUint(minor, 10, 8)
 	if err1 != nil || err2 != nil {
 		return Version{}, fmt.Errorf("encoding: malformed version %q", s)
 	}

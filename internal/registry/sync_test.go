@@ -22,7 +22,9 @@ func TestChangedKeepsLastGoodApplication(t *testing.T) {
 	}
 	// An operator writes garbage directly into the store.
 	_ = m.PutApplication(ctx, &store.Application{Name: "Demo", Revision: 2, Descriptor: []byte("<icegrid><application")})
-	r.Changed(store.KindApplication, "Demo")
+	if err := r.Changed(store.KindApplication, "Demo"); err != nil {
+		t.Fatal(err)
+	}
 	app, err := r.Application("Demo")
 	if err != nil || app.Revision != 1 {
 		t.Errorf("after an invalid change Application(Demo) = rev %d, %v; want the last good revision 1", app.Revision, err)
@@ -32,7 +34,9 @@ func TestChangedKeepsLastGoodApplication(t *testing.T) {
 	}
 	// A valid change is applied and clears the error.
 	_ = m.PutApplication(ctx, &store.Application{Name: "Demo", Revision: 3, Descriptor: []byte(strings.Replace(goodApp, "%d", "3", 1))})
-	r.Changed(store.KindApplication, "Demo")
+	if err := r.Changed(store.KindApplication, "Demo"); err != nil {
+		t.Fatal(err)
+	}
 	if app, _ := r.Application("Demo"); app.Revision != 3 {
 		t.Errorf("after a valid change revision = %d, want 3", app.Revision)
 	}
@@ -41,7 +45,9 @@ func TestChangedKeepsLastGoodApplication(t *testing.T) {
 	}
 	// Deleted behind the registry's back.
 	_ = m.DeleteApplication(ctx, "Demo")
-	r.Changed(store.KindApplication, "Demo")
+	if err := r.Changed(store.KindApplication, "Demo"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := r.Application("Demo"); !errors.Is(err, registry.ErrApplicationNotFound) {
 		t.Errorf("after delete Application(Demo) = %v", err)
 	}

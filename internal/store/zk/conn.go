@@ -39,16 +39,16 @@ func (c clampConn) Read(b []byte) (int, error) {
 	return n, err
 }
 
-func clampDialer(max time.Duration, lastRead *atomic.Int64) func(string, string, time.Duration) (net.Conn, error) {
+func clampDialer(limit time.Duration, lastRead *atomic.Int64) func(string, string, time.Duration) (net.Conn, error) {
 	return func(network, addr string, timeout time.Duration) (net.Conn, error) {
-		if timeout > max {
-			timeout = max
+		if timeout > limit {
+			timeout = limit
 		}
 		c, err := net.DialTimeout(network, addr, timeout)
 		if err != nil {
 			return nil, err
 		}
-		return clampConn{Conn: c, max: max, lastRead: lastRead}, nil
+		return clampConn{Conn: c, max: limit, lastRead: lastRead}, nil
 	}
 }
 
