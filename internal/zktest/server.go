@@ -1,6 +1,7 @@
 package zktest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -177,7 +178,24 @@ func (s *server) signal(sig syscall.Signal) error {
 	return nil
 }
 
-func (s *server) pause() error  { return s.signal(syscall.SIGSTOP) }
+// pause stops the process and waits (bounded) until the kernel reports it stopped, so that a
+// caller's next request cannot still be answered by the process.
+func (s *server) pause() error {
+	if err := s.signal(syscall.SIGSTOP); err != nil {
+		return err
+	}
+	stat := filepath.Join("/proc", strconv.Itoa(s.proc.Pid), "stat")
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		b, err := os.ReadFile(stat)
+		if err != nil {
+			return nil // not Linux, or gone: nothing to wait for
+		}
+		if i := bytes.LastIndexByte(b, ')'); i > 0 && i+2 < len(b) && (b[i+2] == 'T' || b[i+2] == 't') {
+			return nil
+		}
+	}
+	return nil
+}
 func (s *server) resume() error { return s.signal(syscall.SIGCONT) }
 
 // kill sends SIGKILL and waits for the process to be reaped.
