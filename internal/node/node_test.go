@@ -6,9 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"floe/internal/floetest"
 
 	"floe/internal/descriptor"
 	"floe/internal/node"
@@ -56,7 +57,7 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 // TestSIGTERMFallback: a server without a Process object is stopped with SIGTERM; one that
 // ignores SIGTERM is killed with its whole process group after the deactivation timeout.
 func TestSIGTERMFallback(t *testing.T) {
-	var logs lockedBuffer
+	var logs floetest.Buffer
 	n, err := node.New(node.Config{Name: "n1", DataDir: t.TempDir(), Log: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -205,22 +206,4 @@ func TestDisableOnFailure(t *testing.T) {
 			}
 		})
 	}
-}
-
-// lockedBuffer collects log output written from several goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

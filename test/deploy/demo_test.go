@@ -6,36 +6,22 @@ package deploy_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"floe/internal/floetest"
 )
 
 const demoDir = "../../../shared/testdata/ice-demos-python-icegrid-simple"
 
 var floeBin string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "floe-deploy-test")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	floeBin = filepath.Join(dir, "floe")
-	if out, err := exec.Command("go", "build", "-o", floeBin, "floe/cmd/floe").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build floe: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { floetest.Main(m, &floeBin) }
 
 func requirePython(t *testing.T) {
 	t.Helper()
@@ -47,23 +33,13 @@ func requirePython(t *testing.T) {
 	}
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // grid is a floe registry with a collocated node, started from the demo's config.grid in a copy
 // of the demo directory (the node starts servers there, as icegridnode would).
 type grid struct {
 	dir     string
 	locator string
 	http    string
-	out     *syncBuffer
+	out     *floetest.Buffer
 	cmd     *exec.Cmd
 	done    chan struct{}
 }
@@ -75,7 +51,7 @@ func startGrid(t *testing.T) *grid {
 	if _, err := os.Stat(filepath.Join(src, "config.grid")); err != nil {
 		t.Skipf("ice-demos copy not found: %v", err)
 	}
-	g := &grid{dir: t.TempDir(), out: &syncBuffer{}}
+	g := &grid{dir: t.TempDir(), out: &floetest.Buffer{}}
 	if err := os.CopyFS(g.dir, os.DirFS(src)); err != nil {
 		t.Fatal(err)
 	}
@@ -87,9 +63,9 @@ func startGrid(t *testing.T) *grid {
 	if err := os.Symlink("/usr/bin/python3", filepath.Join(bin, "python")); err != nil {
 		t.Fatal(err)
 	}
-	port := freePort(t)
+	port := floetest.FreePort(t)
 	g.locator = fmt.Sprintf("DemoIceGrid/Locator:tcp -h 127.0.0.1 -p %d", port)
-	g.http = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	g.http = fmt.Sprintf("127.0.0.1:%d", floetest.FreePort(t))
 	g.cmd = exec.Command(floeBin, "registry", "--Ice.Config=config.grid",
 		fmt.Sprintf("--IceGrid.Registry.Client.Endpoints=tcp -h 127.0.0.1 -p %d", port),
 		"--Ice.Default.Locator="+g.locator, "--Floe.HTTP.Endpoint="+g.http)
@@ -105,7 +81,7 @@ func startGrid(t *testing.T) *grid {
 		g.stop(t)
 		t.Logf("registry and node output:\n%s", g.out.String())
 	})
-	waitFor(t, 20*time.Second, func() bool {
+	floetest.WaitFor(t, 20*time.Second, func() bool {
 		resp, err := http.Get("http://" + g.http + "/healthz")
 		if err == nil {
 			resp.Body.Close()
@@ -163,7 +139,7 @@ func TestSimpleDemo(t *testing.T) {
 			g := startGrid(t)
 			g.admin(t, "application add "+filepath.Join(g.dir, app))
 			g.client(t, "t\nt\nx\n")
-			waitFor(t, 10*time.Second, func() bool { return strings.Count(g.out.String(), "says Hello World!") >= 2 })
+			floetest.WaitFor(t, 10*time.Second, func() bool { return strings.Count(g.out.String(), "says Hello World!") >= 2 })
 			if !strings.Contains(g.out.String(), "server started") {
 				t.Error("no server was activated")
 			}
@@ -172,34 +148,6 @@ func TestSimpleDemo(t *testing.T) {
 				t.Error("a server needed SIGKILL; want a graceful Process.shutdown")
 			}
 		})
-	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func waitFor(t *testing.T, d time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("condition not met within %v", d)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -239,7 +187,7 @@ func TestGoServerDeployed(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "3 sayHello calls") {
 		t.Fatalf("Go client: %v\n%s", err, out)
 	}
-	waitFor(t, 10*time.Second, func() bool { return strings.Count(g.out.String(), "GoServer says Hello World!") == 3 })
+	floetest.WaitFor(t, 10*time.Second, func() bool { return strings.Count(g.out.String(), "GoServer says Hello World!") == 3 })
 	for _, step := range []struct{ cmd, want string }{
 		{"server list", "GoServer"},
 		{"server state GoServer", "Active"},

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"floe/internal/floetest"
+
 	"floe/ice"
 	"floe/ice/encoding"
 	"floe/ice/protocol"
@@ -136,7 +138,7 @@ func TestBadInput(t *testing.T) {
 // TestMalformedRegistration: a registration whose proxy does not decode is refused with a
 // marshal error and registers nothing.
 func TestMalformedRegistration(t *testing.T) {
-	r := startRegistry(t, "", "--IceGrid.Registry.Server.Endpoints=tcp -h 127.0.0.1 -p "+strconv.Itoa(freePort(t)))
+	r := startRegistry(t, "", "--IceGrid.Registry.Server.Endpoints=tcp -h 127.0.0.1 -p "+strconv.Itoa(floetest.FreePort(t)))
 	comm := newCommunicator(t, "Ice.Default.Locator="+r.locator)
 	loc := comm.DefaultLocator()
 	var reg *ice.Proxy

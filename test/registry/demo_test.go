@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"floe/internal/floetest"
 )
 
 const demoDir = "../../../shared/testdata/ice-demos-python-icegrid-simple"
@@ -46,11 +48,11 @@ func TestDemoConfigAndHello(t *testing.T) {
 		t.Skipf("ice-demos copy not found: %v", err)
 	}
 	work := t.TempDir()
-	port := freePort(t)
-	r := &registryProc{dataDir: filepath.Join(work, "db", "registry"), client: port, http: freePort(t)}
+	port := floetest.FreePort(t)
+	r := &registryProc{dataDir: filepath.Join(work, "db", "registry"), client: port, http: floetest.FreePort(t)}
 	r.locator = fmt.Sprintf("DemoIceGrid/Locator:tcp -h 127.0.0.1 -p %d", port)
 	r.extra = []string{"--Ice.Config=" + filepath.Join(demo, "config.grid")}
-	var log syncBuffer
+	var log floetest.Buffer
 	r.startWithOutput(t, &log)
 	if n := strings.Count(log.String(), "IceGrid.Registry.PermissionsVerifier"); n != 1 {
 		t.Errorf("warning about IceGrid.Registry.PermissionsVerifier logged %d times, want once:\n%s", n, log.String())
@@ -58,7 +60,7 @@ func TestDemoConfigAndHello(t *testing.T) {
 
 	server := exec.Command(buildExample(t, "server"), "--Ice.Default.Locator="+r.locator,
 		"--Hello.Endpoints=tcp -h 127.0.0.1", "--Hello.AdapterId=HelloAdapter", "--Ice.ProgramName=GoHello")
-	var serverOut syncBuffer
+	var serverOut floetest.Buffer
 	server.Stdout, server.Stderr = &serverOut, &serverOut
 	if err := server.Start(); err != nil {
 		t.Fatal(err)
@@ -66,7 +68,7 @@ func TestDemoConfigAndHello(t *testing.T) {
 	serverDone := make(chan error, 1)
 	go func() { serverDone <- server.Wait() }()
 	t.Cleanup(func() { _ = server.Process.Kill() })
-	waitFor(t, 10*time.Second, func() bool { return strings.Contains(serverOut.String(), "ready:") })
+	floetest.WaitFor(t, 10*time.Second, func() bool { return strings.Contains(serverOut.String(), "ready:") })
 
 	out, err := exec.Command(buildExample(t, "client"), "--Ice.Default.Locator="+r.locator,
 		"--proxy", "hello@HelloAdapter", "--count", "3").CombinedOutput()

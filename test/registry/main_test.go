@@ -7,16 +7,14 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"floe/internal/floetest"
 
 	"floe/ice"
 	"floe/ice/properties"
@@ -24,34 +22,7 @@ import (
 
 var floeBin string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "floe-registry-test")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	floeBin = filepath.Join(dir, "floe")
-	build := exec.Command("go", "build", "-o", floeBin, "floe/cmd/floe")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build floe:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-// freePort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
+func TestMain(m *testing.M) { floetest.Main(m, &floeBin) }
 
 // registryProc is a running `floe registry`.
 type registryProc struct {
@@ -70,7 +41,7 @@ func startRegistry(t *testing.T, dataDir string, extra ...string) *registryProc 
 	if dataDir == "" {
 		dataDir = t.TempDir()
 	}
-	r := &registryProc{dataDir: dataDir, client: freePort(t), http: freePort(t), extra: extra}
+	r := &registryProc{dataDir: dataDir, client: floetest.FreePort(t), http: floetest.FreePort(t), extra: extra}
 	r.locator = fmt.Sprintf("IceGrid/Locator:tcp -h 127.0.0.1 -p %d", r.client)
 	r.start(t)
 	return r
@@ -193,34 +164,4 @@ func registerAdapter(t *testing.T, comm *ice.Communicator, id string) *ice.Objec
 		t.Fatalf("activate %s: %v", id, err)
 	}
 	return a
-}
-
-// syncBuffer is a bytes.Buffer safe for a process writing and a test reading.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// waitFor polls cond every 20 ms until it holds or d passes.
-func waitFor(t *testing.T, d time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("condition not met within %v", d)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }

@@ -1,0 +1,85 @@
+// Package floetest holds helpers that Floe's process-level tests share: building the floe
+// binary once per test binary, a goroutine-safe output buffer, bounded polling and free
+// loopback ports. It is imported by tests only.
+package floetest
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// BuildFloe builds floe/cmd/floe into dir and returns the binary's path (for TestMain).
+func BuildFloe(dir string) (string, error) {
+	bin := filepath.Join(dir, "floe")
+	if out, err := exec.Command("go", "build", "-o", bin, "floe/cmd/floe").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build floe: %w\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// Main builds floe into a temporary directory, stores its path in *bin, runs the tests and
+// exits; it is what a TestMain calls.
+func Main(m *testing.M, bin *string) {
+	dir, err := os.MkdirTemp("", "floe-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if *bin, err = BuildFloe(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// Buffer is a strings.Builder safe for a process writing and a test reading.
+type Buffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+// Write appends p.
+func (s *Buffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns what was written so far.
+func (s *Buffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// WaitFor polls cond every 20 ms until it holds, failing the test after d.
+func WaitFor(tb testing.TB, d time.Duration, cond func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("condition not met within %v", d)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func FreePort(tb testing.TB) int {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
