@@ -23,16 +23,6 @@ var floeBin string
 
 func TestMain(m *testing.M) { floetest.Main(m, &floeBin) }
 
-func requirePython(t *testing.T) {
-	t.Helper()
-	if err := exec.Command("/usr/bin/python3", "-c", "import Ice").Run(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("python3-zeroc-ice is required in CI: %v", err)
-		}
-		t.Skipf("python3-zeroc-ice not installed: %v", err)
-	}
-}
-
 // grid is a floe registry with a collocated node, started from the demo's config.grid in a copy
 // of the demo directory (the node starts servers there, as icegridnode would).
 type grid struct {
@@ -46,7 +36,7 @@ type grid struct {
 
 func startGrid(t *testing.T) *grid {
 	t.Helper()
-	requirePython(t)
+	floetest.RequirePython(t)
 	src, _ := filepath.Abs(demoDir)
 	if _, err := os.Stat(filepath.Join(src, "config.grid")); err != nil {
 		t.Skipf("ice-demos copy not found: %v", err)

@@ -8,35 +8,19 @@ import (
 	"testing"
 	"time"
 
+	"floe/internal/floetest"
+
 	"floe/ice"
 	"floe/ice/encoding"
-	"floe/ice/properties"
 	"floe/ice/reference"
 )
-
-// newCommunicator creates a Go Ice communicator from "Name=Value" properties; it is destroyed
-// at cleanup (its adapters unregister first).
-func newCommunicator(t *testing.T, props ...string) *ice.Communicator {
-	t.Helper()
-	p := properties.New()
-	for _, kv := range props {
-		k, v, _ := strings.Cut(kv, "=")
-		p.Set(k, v)
-	}
-	c, err := ice.New(p, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Destroy)
-	return c
-}
 
 // registerAdapter runs a Go Ice server: an adapter id with a "hello" object that answers
 // ice_ping, registered through via's LocatorRegistry (Ice.Default.Locator). A successful
 // registration is recorded in the ledger with the adapter's endpoints.
 func (c *cluster) registerAdapter(t *testing.T, via *replica, id string) {
 	t.Helper()
-	comm := newCommunicator(t, "Ice.Default.Locator="+via.locator(), id+".AdapterId="+id)
+	comm := floetest.NewCommunicator(t, "Ice.Default.Locator="+via.locator(), id+".AdapterId="+id)
 	a, err := comm.CreateObjectAdapterWithEndpoints(id, "tcp -h 127.0.0.1 -p 0")
 	if err != nil {
 		t.Fatal(err)

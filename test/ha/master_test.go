@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"floe/internal/floetest"
 )
 
 // writer keeps writing through the given replicas until stopped: updates of one application
@@ -78,7 +80,7 @@ func TestKillMaster(t *testing.T) {
 	t.Logf("writes: %d acknowledged before the kill, %d in all, %d failed", before, w.acked.Load(), w.failed.Load())
 
 	c.verify(t, 10*time.Second, r2, r3)
-	c.checkLookups(t, newCommunicator(t), r2, r3)
+	c.checkLookups(t, floetest.NewCommunicator(t), r2, r3)
 	r1.start(t)
 	waitFor(t, 10*time.Second, "r1 rejoins as a slave", func() bool { return r1.role() == "slave" })
 	c.verify(t, 10*time.Second, rs...)
@@ -138,5 +140,5 @@ func TestPauseMaster(t *testing.T) {
 		return err == nil && m["r1"] == "slave"
 	})
 	c.verify(t, 10*time.Second, rs...)
-	c.checkLookups(t, newCommunicator(t), rs...)
+	c.checkLookups(t, floetest.NewCommunicator(t), rs...)
 }

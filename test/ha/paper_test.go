@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"floe/internal/floetest"
 )
 
 // TestPaperExperiment replays the published design's experiment: three replicas, r2 master;
@@ -69,7 +71,7 @@ func TestPaperExperiment(t *testing.T) {
 		return err == nil && m["r2"] == "slave" && r2.role() == "slave"
 	})
 	c.verify(t, 10*time.Second, r1, r2, r3)
-	c.checkLookups(t, newCommunicator(t), r1, r2, r3)
+	c.checkLookups(t, floetest.NewCommunicator(t), r1, r2, r3)
 	if got := c.zkEpoch(t); got != "2" {
 		t.Errorf("/Epoch = %s after r2's restart, want 2 (a restarted replica must not win an election)", got)
 	}

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"floe/internal/floetest"
+
 	"floe/internal/zktest"
 )
 
@@ -28,7 +30,7 @@ func TestReplicaCutFromZooKeeper(t *testing.T) {
 		}
 		rs = append(rs, r)
 	}
-	comm := newCommunicator(t)
+	comm := floetest.NewCommunicator(t)
 	c.registerAdapter(t, rs[1], "CutAdapter")
 	mustDeploy(t, c, rs[2], http.MethodPost, "Cut", "v0")
 	mustAddObject(t, c, rs[2], "cut-obj-0", "::HA::Before")

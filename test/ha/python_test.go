@@ -9,20 +9,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"floe/internal/floetest"
 )
 
-const python = "/usr/bin/python3"
-
-// requirePython skips (or, in CI, fails) when real Python Ice 3.7 is missing.
-func requirePython(t *testing.T) {
-	t.Helper()
-	if err := exec.Command(python, "-c", "import Ice").Run(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("python3-zeroc-ice is required in CI: %v", err)
-		}
-		t.Skipf("python3-zeroc-ice not installed: %v", err)
-	}
-}
+const python = floetest.Python
 
 // clientReport is the last line of testdata/failover_client.py.
 type clientReport struct {
@@ -36,7 +27,7 @@ type clientReport struct {
 // locator proxy with the three replicas' endpoints, the master's first, and call it in a loop
 // with no locator cache, while the master is killed with -9: not one call may fail.
 func TestFailoverWithPythonClient(t *testing.T) {
-	requirePython(t)
+	floetest.RequirePython(t)
 	c := newCluster(t)
 	rs := c.startReplicas(t, "r1", "r2", "r3")
 	master := rs[0]

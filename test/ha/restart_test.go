@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"floe/internal/floetest"
 )
 
 // TestRestartWithZooKeeperDown restarts a replica while the whole ensemble is down: it serves
@@ -16,7 +18,7 @@ func TestRestartWithZooKeeperDown(t *testing.T) {
 	c := newCluster(t)
 	rs := c.startReplicas(t, "r1", "r2", "r3")
 	r1, r2, r3 := rs[0], rs[1], rs[2]
-	comm := newCommunicator(t)
+	comm := floetest.NewCommunicator(t)
 	c.registerAdapter(t, r1, "CachedAdapter")
 	mustDeploy(t, c, r2, http.MethodPost, "Cached", "v1")
 	mustAddObject(t, c, r2, "cached-obj-1", "::HA::Before")

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"floe/internal/floetest"
 )
 
 // restartServers restarts ZooKeeper servers and waits until the ensemble serves again.
@@ -72,7 +74,7 @@ func TestZooKeeperLeaderLoss(t *testing.T) {
 		t.Logf("master re-elected: %s epoch %d, was %s epoch %d", now.name, nowEpoch, master.name, epoch)
 	}
 	c.verify(t, 10*time.Second, rs...)
-	c.checkLookups(t, newCommunicator(t), rs...)
+	c.checkLookups(t, floetest.NewCommunicator(t), rs...)
 }
 
 // TestZooKeeperQuorumLoss kills two of the three ZooKeeper servers for longer than two session
@@ -81,7 +83,7 @@ func TestZooKeeperLeaderLoss(t *testing.T) {
 func TestZooKeeperQuorumLoss(t *testing.T) {
 	c := newCluster(t)
 	rs := c.startReplicas(t, "r1", "r2", "r3")
-	comm := newCommunicator(t)
+	comm := floetest.NewCommunicator(t)
 	c.registerAdapter(t, rs[1], "QuorumAdapter")
 	mustDeploy(t, c, rs[1], http.MethodPost, "Quorum", "before")
 	mustAddObject(t, c, rs[2], "quorum-obj-1", "::HA::Before")

@@ -3,6 +3,8 @@ package interop_test
 import (
 	"context"
 	"testing"
+
+	"floe/internal/floetest"
 )
 
 // BenchmarkRoundTripGoToPython measures a small twoway call (Tester.add) from the Go runtime to a
@@ -12,7 +14,7 @@ func BenchmarkRoundTripGoToPython(b *testing.B) {
 		b.Skip(err)
 	}
 	proxy, _ := startPython(b, "server.py")
-	comm := newCommunicator(b)
+	comm := floetest.NewCommunicator(b)
 	p, err := comm.StringToProxy(proxy)
 	if err != nil {
 		b.Fatal(err)

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"floe/internal/floetest"
+
 	"floe/ice"
 	"floe/ice/encoding"
 )
@@ -11,7 +13,7 @@ import (
 // startGoTester serves a Go Tester on 127.0.0.1 and returns a client for it.
 func startGoTester(t testing.TB, props ...string) testerClient {
 	t.Helper()
-	comm := newCommunicator(t, props...)
+	comm := floetest.NewCommunicator(t, props...)
 	a, err := comm.CreateObjectAdapterWithEndpoints("TestAdapter", "tcp -h 127.0.0.1 -p 0")
 	if err != nil {
 		t.Fatal(err)
@@ -23,7 +25,7 @@ func startGoTester(t testing.TB, props ...string) testerClient {
 	if err := a.Activate(testContext(t, 5*time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	client := newCommunicator(t)
+	client := floetest.NewCommunicator(t)
 	cp, err := client.StringToProxy(p.String())
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"floe/internal/floetest"
+
 	"github.com/google/go-cmp/cmp"
 
 	"floe/ice"
@@ -18,11 +20,11 @@ import (
 // against a Go Tester server configured as the scenarios expect: ACM timeout 2 s with close on
 // idle (heartbeats on dispatch).
 func TestPythonClientGoServer(t *testing.T) {
-	requirePython(t)
+	floetest.RequirePython(t)
 	if testing.Short() {
 		t.Skip("interop: -short")
 	}
-	comm := newCommunicator(t, "Ice.ACM.Server.Timeout=2", "Ice.ACM.Server.Close=3")
+	comm := floetest.NewCommunicator(t, "Ice.ACM.Server.Timeout=2", "Ice.ACM.Server.Close=3")
 	a, err := comm.CreateObjectAdapterWithEndpoints("TestAdapter", "tcp -h 127.0.0.1 -p 0")
 	if err != nil {
 		t.Fatal(err)
@@ -47,9 +49,9 @@ func TestPythonClientGoServer(t *testing.T) {
 
 // TestGoClientPythonServer calls a real Python Ice 3.7 Tester server from the Go runtime.
 func TestGoClientPythonServer(t *testing.T) {
-	requirePython(t)
+	floetest.RequirePython(t)
 	proxy, _ := startPython(t, "server.py", "--Ice.ACM.Server.Timeout=2", "--Ice.ACM.Server.Close=1")
-	comm := newCommunicator(t)
+	comm := floetest.NewCommunicator(t)
 	base, err := comm.StringToProxy(proxy)
 	if err != nil {
 		t.Fatal(err)
@@ -283,9 +285,9 @@ func checkClasses(t *testing.T, c testerClient) {
 // TestPythonServerRegistersThroughGoLocator: a Python server with Ice.Default.Locator pointing
 // at a Go locator registers its adapter; Go and Python clients then resolve tester@PyAdapter.
 func TestPythonServerRegistersThroughGoLocator(t *testing.T) {
-	requirePython(t)
+	floetest.RequirePython(t)
 	ctx := testContext(t, 60*time.Second)
-	comm := newCommunicator(t)
+	comm := floetest.NewCommunicator(t)
 	stub, loc, err := startLocator(ctx, comm)
 	if err != nil {
 		t.Fatal(err)
@@ -294,7 +296,7 @@ func TestPythonServerRegistersThroughGoLocator(t *testing.T) {
 	if stub.adapter("PyAdapter") == nil {
 		t.Fatal("the Python server did not register PyAdapter")
 	}
-	client := newCommunicator(t, "Ice.Default.Locator="+loc.String())
+	client := floetest.NewCommunicator(t, "Ice.Default.Locator="+loc.String())
 	p, err := client.StringToProxy("tester@PyAdapter")
 	if err != nil {
 		t.Fatal(err)

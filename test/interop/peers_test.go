@@ -3,31 +3,19 @@ package interop_test
 import (
 	"bufio"
 	"context"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"floe/ice"
-	"floe/ice/properties"
+	"floe/internal/floetest"
 )
 
-const python = "/usr/bin/python3"
+const python = floetest.Python
 
+// pythonAvailable reports whether Python Ice can be imported (benchmarks skip without it).
 func pythonAvailable() error { return exec.Command(python, "-c", "import Ice").Run() }
-
-// requirePython skips (or, in CI, fails) when real Python Ice 3.7 is missing.
-func requirePython(t *testing.T) {
-	t.Helper()
-	if err := pythonAvailable(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("python3-zeroc-ice is required in CI: %v", err)
-		}
-		t.Skipf("python3-zeroc-ice not installed: %v", err)
-	}
-}
 
 func testdata(name string) string {
 	p, _ := filepath.Abs(filepath.Join("testdata", name))
@@ -98,23 +86,6 @@ type testWriter struct {
 func (w *testWriter) Write(b []byte) (int, error) {
 	w.t.Logf("%s%s", w.prefix, strings.TrimRight(string(b), "\n"))
 	return len(b), nil
-}
-
-// newCommunicator creates a Go communicator from Name=Value properties; it is destroyed at
-// cleanup.
-func newCommunicator(t testing.TB, props ...string) *ice.Communicator {
-	t.Helper()
-	p := properties.New()
-	for _, kv := range props {
-		k, v, _ := strings.Cut(kv, "=")
-		p.Set(k, v)
-	}
-	c, err := ice.New(p, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Destroy)
-	return c
 }
 
 func testContext(t testing.TB, d time.Duration) context.Context {

@@ -88,7 +88,7 @@ func readReply(t *testing.T, c net.Conn) (int32, protocol.ReplyStatus) {
 // Ice would, while a well-behaved client keeps being served.
 func TestBadInput(t *testing.T) {
 	r := startRegistry(t, "")
-	good := newCommunicator(t, "Ice.Default.Locator="+r.locator)
+	good := floetest.NewCommunicator(t, "Ice.Default.Locator="+r.locator)
 	registerAdapter(t, good, "Good")
 	locator := encoding.Identity{Category: "IceGrid", Name: "Locator"}
 	tests := []struct {
@@ -139,7 +139,7 @@ func TestBadInput(t *testing.T) {
 // marshal error and registers nothing.
 func TestMalformedRegistration(t *testing.T) {
 	r := startRegistry(t, "", "--IceGrid.Registry.Server.Endpoints=tcp -h 127.0.0.1 -p "+strconv.Itoa(floetest.FreePort(t)))
-	comm := newCommunicator(t, "Ice.Default.Locator="+r.locator)
+	comm := floetest.NewCommunicator(t, "Ice.Default.Locator="+r.locator)
 	loc := comm.DefaultLocator()
 	var reg *ice.Proxy
 	err := loc.Invoke(testContext(t, 5*time.Second), &ice.Request{Operation: "getRegistry", Mode: ice.Nonmutating,

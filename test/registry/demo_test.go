@@ -25,21 +25,11 @@ func buildExample(t *testing.T, name string) string {
 	return bin
 }
 
-func requirePython(t *testing.T) {
-	t.Helper()
-	if err := exec.Command("/usr/bin/python3", "-c", "import Ice").Run(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("python3-zeroc-ice is required in CI: %v", err)
-		}
-		t.Skipf("python3-zeroc-ice not installed: %v", err)
-	}
-}
-
 // TestDemoConfigAndHello starts the registry from ice-demos' config.grid, registers the Go hello
 // server with an adapter id, and calls it from the Go client (hello@HelloAdapter) and from
 // ice-demos' own Python client (the well-known "hello", added as hello@HelloAdapter).
 func TestDemoConfigAndHello(t *testing.T) {
-	requirePython(t)
+	floetest.RequirePython(t)
 	demo, err := filepath.Abs(demoDir)
 	if err != nil {
 		t.Fatal(err)

@@ -17,7 +17,6 @@ import (
 	"floe/internal/floetest"
 
 	"floe/ice"
-	"floe/ice/properties"
 )
 
 var floeBin string
@@ -125,23 +124,6 @@ func (w *logWriter) Write(b []byte) (int, error) {
 		w.t.Log(w.prefix + sc.Text())
 	}
 	return len(b), nil
-}
-
-// newCommunicator creates a Go Ice communicator with properties "Name=Value"; destroyed at
-// cleanup.
-func newCommunicator(t *testing.T, props ...string) *ice.Communicator {
-	t.Helper()
-	p := properties.New()
-	for _, kv := range props {
-		k, v, _ := strings.Cut(kv, "=")
-		p.Set(k, v)
-	}
-	c, err := ice.New(p, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Destroy)
-	return c
 }
 
 func testContext(t *testing.T, d time.Duration) context.Context {

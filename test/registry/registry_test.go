@@ -9,13 +9,15 @@ import (
 	"testing"
 	"time"
 
+	"floe/internal/floetest"
+
 	"floe/ice"
 )
 
 // TestSIGTERM: the registry drains and exits 0 within 5 s (issue: SIGTERM).
 func TestSIGTERM(t *testing.T) {
 	r := startRegistry(t, "")
-	comm := newCommunicator(t, "Ice.Default.Locator="+r.locator)
+	comm := floetest.NewCommunicator(t, "Ice.Default.Locator="+r.locator)
 	registerAdapter(t, comm, "A")
 	took, code := r.stop(t)
 	if code != 0 || took > 5*time.Second {
@@ -26,12 +28,12 @@ func TestSIGTERM(t *testing.T) {
 // TestRegistrationSurvivesKill9: an acknowledged registration is durable.
 func TestRegistrationSurvivesKill9(t *testing.T) {
 	r := startRegistry(t, "")
-	comm := newCommunicator(t, "Ice.Default.Locator="+r.locator)
+	comm := floetest.NewCommunicator(t, "Ice.Default.Locator="+r.locator)
 	a := registerAdapter(t, comm, "Durable")
 	want := a.PublishedEndpoints()[0].String()
 	r.kill()
 	r.start(t)
-	client := newCommunicator(t, "Ice.Default.Locator="+r.locator)
+	client := floetest.NewCommunicator(t, "Ice.Default.Locator="+r.locator)
 	eps := resolve(t, client, "Durable")
 	if len(eps) != 1 || eps[0] != want {
 		t.Errorf("after kill -9 and restart: Durable = %v, want [%s]", eps, want)
