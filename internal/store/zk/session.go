@@ -98,6 +98,15 @@ func (s *Store) Run(ctx context.Context, h store.SyncHandler) error {
 			backoff = min(2*backoff, 2*time.Second)
 			continue
 		}
+		// The persistent znodes exist before the session is published: a write never
+		// races the bootstrap.
+		if err := s.bootstrap(sess); err != nil {
+			sess.close()
+			s.log.Warn("ZooKeeper bootstrap failed", "err", err)
+			sleep(ctx, backoff)
+			backoff = min(2*backoff, 2*time.Second)
+			continue
+		}
 		backoff = 100 * time.Millisecond
 		s.mu.Lock()
 		s.sess, s.state = sess, "connected"
@@ -141,7 +150,7 @@ func sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
-// serve runs one session until it dies: bootstrap, membership, then the event loop, a sync
+// serve runs one session until it dies: membership, then the event loop, a sync
 // worker and the election, all stopped when the session ends.
 func (s *Store) serve(ctx context.Context, sess *session, h store.SyncHandler) {
 	sctx, cancel := context.WithCancel(ctx)
@@ -153,10 +162,6 @@ func (s *Store) serve(ctx context.Context, sess *session, h store.SyncHandler) {
 		}
 		cancel()
 	}()
-	if err := s.bootstrap(sess); err != nil {
-		s.log.Warn("ZooKeeper bootstrap failed", "err", err)
-		return
-	}
 	if err := s.register(sctx, sess); err != nil {
 		s.log.Error("cannot register this replica", "err", err)
 		return
@@ -237,7 +242,7 @@ func (s *Store) bootstrap(sess *session) error {
 			all = append(all, p.root[:i]) // parents of a nested root
 		}
 	}
-	all = append(all, p.root, p.registrys, p.election, p.config, p.apps, p.adapters, p.objects, p.epoch)
+	all = append(all, p.root, p.registrys, p.election, p.config, p.apps, p.adapters, p.objects, p.epoch, p.changes, p.myLog)
 	for _, path := range all {
 		data := []byte(nil)
 		if path == p.epoch {
@@ -247,5 +252,5 @@ func (s *Store) bootstrap(sess *session) error {
 			return fmt.Errorf("create %s: %w", path, err)
 		}
 	}
-	return nil
+	return s.loadOwnLog(sess)
 }

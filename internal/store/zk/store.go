@@ -68,7 +68,8 @@ type Store struct {
 	closed  bool
 	changed chan struct{} // closed and replaced on every role or master change
 
-	batch batcher // unfenced writes, group-committed
+	batch batcher   // unfenced writes, group-committed
+	clog  changeLog // this writer's change log entries
 }
 
 var _ store.Replicated = (*Store)(nil)
@@ -93,19 +94,23 @@ func New(cfg Config) (*Store, error) {
 	if !store.ValidKey(cfg.Member.Name) {
 		return nil, fmt.Errorf("zk: invalid replica name %q", cfg.Member.Name)
 	}
-	return &Store{cfg: cfg, log: cfg.Log.With("component", "zk"), paths: newPaths(cfg.Root),
+	p := newPaths(cfg.Root)
+	p.myLog = p.changes + "/" + url.PathEscape(cfg.Member.Name)
+	return &Store{cfg: cfg, log: cfg.Log.With("component", "zk"), paths: p,
 		acl: zk.WorldACL(zk.PermAll), state: "connecting", changed: make(chan struct{})}, nil
 }
 
 // paths are the znodes of SPEC.md §5 under one root.
 type paths struct {
 	root, registrys, election, master, epoch, config, apps, adapters, objects string
+	changes                                                                   string // the change log's root: one directory per writer
+	myLog                                                                     string // this replica's log directory, under changes
 }
 
 func newPaths(root string) paths {
 	return paths{root: root, registrys: root + "/Registrys", election: root + "/Election", master: root + "/Master",
 		epoch: root + "/Epoch", config: root + "/Configuration", apps: root + "/Configuration/Applications",
-		adapters: root + "/Adapters", objects: root + "/Objects"}
+		adapters: root + "/Adapters", objects: root + "/Objects", changes: root + "/Changes"}
 }
 
 // dir returns the directory of a kind of record.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,15 +30,24 @@ type watcher struct {
 	needResync bool
 	needMaster bool
 	known      map[store.Kind]map[string]bool // children names last listed, per kind
-	lastList   time.Time                      // when run last re-listed directories
+	logs       map[string]int64               // peers' change-log directories: last entry read
+	lastList   map[string]time.Time           // when each record directory was last listed
+	deferred   map[string]bool                // record directories whose listing waits
 }
 
-// relistGap is the shortest time between two listings of the record directories.
-const relistGap = 5 * time.Millisecond
+// relistGap is the shortest time between two listings of the applications directory, and
+// safetyGap that of /Adapters and /Objects, whose changes the change log reports: listing
+// them costs as much as they have children, so it is only a safety net for changes made
+// outside Floe (an operator with zkCli.sh).
+const (
+	relistGap = 5 * time.Millisecond
+	safetyGap = time.Second
+)
 
 func newWatcher(s *Store, sess *session, h store.SyncHandler) *watcher {
 	return &watcher{s: s, sess: sess, h: h, kick: make(chan struct{}, 1), dirty: map[string]bool{},
-		dirs: map[string]bool{}, needResync: true, needMaster: true, known: map[store.Kind]map[string]bool{}}
+		dirs: map[string]bool{}, needResync: true, needMaster: true, known: map[store.Kind]map[string]bool{},
+		logs: map[string]int64{}, lastList: map[string]time.Time{}, deferred: map[string]bool{}}
 }
 
 func (w *watcher) poke() {
@@ -81,16 +91,17 @@ func (w *watcher) run(ctx context.Context) {
 			w.doResync(ctx)
 			continue // a resync covers dirs and dirty
 		}
-		if len(dirs) > 0 {
-			// Listing a directory costs as much as it has children: while changes stream in,
-			// wait a little so that one listing covers many of them.
-			if since := time.Since(w.lastList); since < relistGap {
-				time.Sleep(relistGap - since)
-			}
-			w.lastList = time.Now()
-		}
 		for dir := range dirs {
-			w.relist(dir)
+			switch {
+			case dir == w.s.paths.changes:
+				w.listWriters()
+			case strings.HasPrefix(dir, w.s.paths.changes+"/"):
+				w.readLog(dir)
+			case dir == w.s.paths.apps:
+				w.relistAfter(dir, relistGap)
+			default:
+				w.relistAfter(dir, safetyGap)
+			}
 		}
 		w.each(dirty, func(path string) {
 			if kind, key, ok := w.s.paths.parse(path); ok {
@@ -101,7 +112,13 @@ func (w *watcher) run(ctx context.Context) {
 }
 
 func (w *watcher) doResync(ctx context.Context) {
-	snap, err := w.s.readAll(ctx, w.sess)
+	// The peers' logs are listed before the records are read: an entry written after this
+	// listing is read again later, one written before is covered by the records read.
+	logs, err := w.listLogs()
+	var snap *store.Snapshot
+	if err == nil {
+		snap, err = w.s.readAll(ctx, w.sess)
+	}
 	if err != nil {
 		w.s.log.Warn("resync from ZooKeeper failed; will retry", "err", err)
 		if ctx.Err() == nil && !errors.Is(err, zk.ErrClosing) {
@@ -120,9 +137,155 @@ func (w *watcher) doResync(ctx context.Context) {
 		known[store.KindApplication][a.Name] = true
 	}
 	w.mu.Lock()
-	w.known = known
+	w.known, w.logs = known, logs
 	w.mu.Unlock()
 	w.h.Resync(snap)
+}
+
+// listLogs lists the peers' change-log directories (watching each) and returns the last entry
+// of each.
+func (w *watcher) listLogs() (map[string]int64, error) {
+	writers, _, _, err := w.sess.conn.ChildrenW(w.s.paths.changes)
+	if err != nil {
+		return nil, unavailable("list "+w.s.paths.changes, err)
+	}
+	logs := map[string]int64{}
+	for _, name := range writers {
+		dir := w.s.paths.changes + "/" + name
+		if dir == w.s.paths.myLog {
+			continue
+		}
+		names, _, _, err := w.sess.conn.ChildrenW(dir)
+		if errors.Is(err, zk.ErrNoNode) {
+			continue
+		}
+		if err != nil {
+			return nil, unavailable("list "+dir, err)
+		}
+		logs[dir] = lastSeq(names)
+	}
+	return logs, nil
+}
+
+// listWriters re-lists /Changes and reads the logs of writers not seen before (from their
+// first entry: they appeared after the last resync).
+func (w *watcher) listWriters() {
+	writers, _, _, err := w.sess.conn.ChildrenW(w.s.paths.changes)
+	if err != nil {
+		w.resync()
+		return
+	}
+	for _, name := range writers {
+		dir := w.s.paths.changes + "/" + name
+		w.mu.Lock()
+		_, seen := w.logs[dir]
+		if !seen && dir != w.s.paths.myLog {
+			w.logs[dir] = 0
+		}
+		w.mu.Unlock()
+		if !seen && dir != w.s.paths.myLog {
+			w.readLog(dir)
+		}
+	}
+}
+
+// readLog reads a peer's new log entries (re-arming the watch on its directory) and re-reads
+// the records they name.
+func (w *watcher) readLog(dir string) {
+	names, _, _, err := w.sess.conn.ChildrenW(dir)
+	if errors.Is(err, zk.ErrNoNode) {
+		w.mu.Lock()
+		delete(w.logs, dir)
+		w.mu.Unlock()
+		return
+	}
+	if err != nil {
+		w.resync()
+		return
+	}
+	w.mu.Lock()
+	last, ok := w.logs[dir]
+	w.mu.Unlock()
+	if !ok {
+		return // not a peer's log (ours), or forgotten by a resync in progress
+	}
+	fresh, gap := newEntries(names, last)
+	if gap {
+		w.s.log.Info("change log trimmed past what this replica read; resyncing", "log", dir)
+		w.resync()
+		return
+	}
+	if len(fresh) == 0 {
+		return
+	}
+	entries, err := w.readEntries(dir, fresh)
+	if err != nil { // trimmed meanwhile (this replica is far behind) or no connection
+		w.resync()
+		return
+	}
+	changes := map[string]bool{}
+	for _, data := range entries {
+		for _, c := range w.s.parseEntry(data) {
+			kind, key, ok := w.s.paths.parse(c.path)
+			if !ok || kind == store.KindApplication {
+				continue
+			}
+			changes[c.path] = true
+			w.mu.Lock()
+			if c.deleted {
+				delete(w.known[kind], key)
+			} else if w.known[kind] != nil {
+				w.known[kind][key] = true
+			}
+			w.mu.Unlock()
+		}
+	}
+	w.mu.Lock()
+	if cur, ok := w.logs[dir]; ok && cur == last {
+		w.logs[dir] = lastSeq(fresh)
+	}
+	w.mu.Unlock()
+	w.each(changes, func(path string) {
+		if kind, key, ok := w.s.paths.parse(path); ok {
+			w.changed(kind, key)
+		}
+	})
+}
+
+// readEntries reads log entries, rereads at a time (go-zookeeper pipelines them).
+func (w *watcher) readEntries(dir string, names []string) ([][]byte, error) {
+	out := make([][]byte, len(names))
+	errs := make([]error, len(names))
+	sem := make(chan struct{}, rereads)
+	var wg sync.WaitGroup
+	for i, n := range names {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			out[i], _, errs[i] = w.sess.conn.Get(dir + "/" + n)
+		})
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
+}
+
+// relistAfter re-lists a record directory now, or once gap has passed since its last listing.
+func (w *watcher) relistAfter(dir string, gap time.Duration) {
+	w.mu.Lock()
+	wait := gap - time.Since(w.lastList[dir])
+	if wait > 0 {
+		if !w.deferred[dir] {
+			w.deferred[dir] = true
+			time.AfterFunc(wait, func() {
+				w.mark(func() { w.deferred[dir] = false; w.dirs[dir] = true })
+			})
+		}
+		w.mu.Unlock()
+		return
+	}
+	w.lastList[dir] = time.Now()
+	w.mu.Unlock()
+	w.relist(dir)
 }
 
 // relist re-reads a directory's children and reports names that appeared or disappeared.

@@ -97,6 +97,98 @@ func TestZooKeeperStore(t *testing.T) {
 	})
 	t.Run("replication and election", func(t *testing.T) { testReplication(t, ens) })
 	t.Run("fencing", func(t *testing.T) { testFencing(t, ens) })
+	t.Run("change log", func(t *testing.T) { testChangeLog(t, ens) })
+}
+
+// testChangeLog: registrations through one replica reach another through the change log
+// (writes, deletes, and past the writer's trimming), and a record created outside Floe is
+// still found by the directory watch.
+func testChangeLog(t *testing.T, ens *zktest.Ensemble) {
+	root := newRoot()
+	h1, h2 := &handler{}, &handler{}
+	s1 := replica(t, ens.Servers(), root, "w1", h1)
+	replica(t, ens.Servers(), root, "w2", h2)
+	ctx := context.Background()
+	const n = 1200 // past 2 × logKeep: w1 trims its log while w2 follows it
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			a := &store.Adapter{ID: fmt.Sprintf("L%d", i), Proxy: storetest.MustParse(t, "dummy:tcp -h 127.0.0.1 -p 1")}
+			if err := s1.PutAdapter(ctx, a); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	missing := func() []string {
+		h2.mu.Lock()
+		seen := map[string]bool{}
+		for _, c := range h2.changed {
+			seen[c] = true
+		}
+		if h2.last != nil { // w2's first resync may have read some
+			for _, a := range h2.last.Adapters {
+				seen["adapter/"+a.ID] = true
+			}
+		}
+		h2.mu.Unlock()
+		var out []string
+		for i := range n {
+			if k := fmt.Sprintf("adapter/L%d", i); !seen[k] {
+				out = append(out, k)
+			}
+		}
+		return out
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for m := missing(); len(m) > 0; m = missing() {
+		if time.Now().After(deadline) {
+			t.Fatalf("w2 was not told of %d of %d adapters, e.g. %v (resyncs: %d)", len(m), n, m[:min(5, len(m))], h2.resyncs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	conn, _, err := gozk.Connect(ens.Addrs(), 4*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	waitFor(t, 30*time.Second, func() bool {
+		names, _, err := conn.Children(root + "/Changes/w1")
+		return err == nil && len(names) < n
+	})
+	before := count(h2, "adapter/L7")
+	if err := s1.DeleteAdapter(ctx, "L7"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, func() bool { return count(h2, "adapter/L7") > before })
+	// An operator creates an adapter with zkCli: no log entry, the safety net finds it.
+	a := &store.Adapter{ID: "Outside", Proxy: storetest.MustParse(t, "dummy:tcp -h 127.0.0.1 -p 2")}
+	data, err := store.MarshalAdapter(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Create(root+"/Adapters/Outside", data, 0, gozk.WorldACL(gozk.PermAll)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, func() bool { return h1.saw("adapter/Outside") && h2.saw("adapter/Outside") })
+}
+
+// count returns how many times h was told about what.
+func count(h *handler, what string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, c := range h.changed {
+		if c == what {
+			n++
+		}
+	}
+	return n
 }
 
 func testReplication(t *testing.T, ens *zktest.Ensemble) {
