@@ -55,7 +55,9 @@ func testerApp(name, groups, servers string) string {
 }
 
 // orderedGroups: load-balancing "ordered" returns the members by ascending priority, n-replicas
-// of them; a disabled server's adapter is skipped even while it runs.
+// of them; a disabled server's adapter is skipped even while it runs; a stopped member that can
+// be activated is started by the next lookup, which answers without it (a Python server takes
+// far longer to register than the next member takes to answer), and later lookups fail back to it.
 func orderedGroups(e *env) {
 	e.deploy("ordered.xml", testerApp("Ordered", `
     <replica-group id="Ordered">
