@@ -85,23 +85,35 @@ func adapterProxy(eps []reference.Endpoint) *reference.Reference {
 		Encoding: encoding.Encoding11, Endpoints: eps}
 }
 
-// activate answers findAdapterById for an adapter without endpoints after trying to activate
-// its server, bounded by WaitTime, without holding up the connection (the Client adapter
-// dispatches inline).
-func (s LocatorServant) activate(ctx context.Context, cur *ice.Current, out *encoding.Encoder, id string) {
+// waitTime is WaitTime or its default.
+func (s *Server) waitTime() time.Duration {
+	if s.WaitTime <= 0 {
+		return 60 * time.Second
+	}
+	return s.WaitTime
+}
+
+// activate answers findAdapterById once l is complete: it starts the servers l needs and waits,
+// bounded by WaitTime, for their adapters to register, without holding up the connection (the
+// Client adapter dispatches inline).
+func (s LocatorServant) activate(ctx context.Context, cur *ice.Current, out *encoding.Encoder, l *registry.Lookup) {
 	done := cur.Defer()
 	go func() {
-		wait := s.WaitTime
-		if wait <= 0 {
-			wait = 60 * time.Second
-		}
-		wctx, cancel := context.WithTimeout(ctx, wait)
+		wctx, cancel := context.WithTimeout(ctx, s.waitTime())
 		defer cancel()
-		eps, err := s.Registry.FindAdapterWait(wctx, id)
-		if err == nil {
-			reference.Write(out, adapterProxy(eps))
-		}
-		done(mapError(err))
+		l.Activate(wctx)
+		reference.Write(out, adapterProxy(l.Wait(wctx)))
+		done(nil)
+	}()
+}
+
+// startInBackground starts the servers of an answered lookup, as IceGrid activates a replica
+// group's inactive members that come before the ones that answered.
+func (s LocatorServant) startInBackground(l *registry.Lookup) {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), s.waitTime())
+		defer cancel()
+		l.Activate(ctx)
 	}()
 }
 
@@ -129,15 +141,18 @@ func (s LocatorServant) Dispatch(ctx context.Context, cur *ice.Current, in *enco
 			reference.Write(out, p) // the proxy as the server registered it, as IceGrid answers
 			return nil
 		}
-		eps, err := s.Registry.FindAdapter(id)
-		if err == nil && len(eps) == 0 {
-			s.activate(ctx, cur, out, id) // may wait for a server: answered from another goroutine
-			return nil
-		}
+		l, err := s.Registry.Locate(id)
 		if err != nil {
 			return mapError(err)
 		}
-		reference.Write(out, adapterProxy(eps))
+		if !l.Ready() {
+			s.activate(ctx, cur, out, l) // waits for servers: answered from another goroutine
+			return nil
+		}
+		reference.Write(out, adapterProxy(l.Endpoints()))
+		if l.Starts() {
+			s.startInBackground(l)
+		}
 	case "findObjectById":
 		id := in.ReadIdentity()
 		if in.Err() != nil {

@@ -86,23 +86,36 @@ func (s QueryServant) Dispatch(_ context.Context, cur *ice.Current, in *encoding
 			reference.Write(out, r)
 		}
 	case "findAllReplicas":
-		p := reference.Read(in)
-		writeReplicas(out, p, s.replicas(p))
+		p, members := s.replicas(reference.Read(in))
+		writeReplicas(out, p, members)
 	default:
 		return ice.ErrOperationNotExist
 	}
 	return in.Err()
 }
 
-// replicas returns the member adapter ids behind an indirect replica-group proxy.
-func (s QueryServant) replicas(p *reference.Reference) []string {
-	if p == nil || p.AdapterID == "" {
-		return nil
+// replicas answers findAllReplicas (IceGrid's QueryI): the proxy to answer with and the member
+// adapter ids behind it. A proxy without adapter id stands for the well-known object with its
+// identity, and the object's registered proxy is used instead; nil members if the adapter id is
+// not a replica group.
+func (s QueryServant) replicas(p *reference.Reference) (*reference.Reference, []string) {
+	if p == nil {
+		return nil, nil
 	}
-	return s.Registry.ReplicaGroupMembers(p.AdapterID)
+	if p.AdapterID == "" {
+		o, err := s.Registry.FindObject(p.Identity)
+		if err != nil || o == nil {
+			return nil, nil
+		}
+		p = o
+	}
+	if p.AdapterID == "" {
+		return nil, nil
+	}
+	return p, s.Registry.ReplicaGroupMembers(p.AdapterID)
 }
 
-// writeReplicas writes one proxy per member: the given proxy with the member's adapter id.
+// writeReplicas writes one proxy per member: p with the member's adapter id.
 func writeReplicas(out *encoding.Encoder, p *reference.Reference, members []string) {
 	out.WriteSize(len(members))
 	for _, m := range members {

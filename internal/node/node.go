@@ -148,6 +148,17 @@ func (n *Node) SetEnabled(id string, on bool) error {
 	return nil
 }
 
+// Enabled implements registry.Deployer. A server this node does not run counts as enabled.
+func (n *Node) Enabled(id string) bool {
+	s := n.server(id)
+	if s == nil {
+		return true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.isDisabledLocked()
+}
+
 // Name returns the node's name.
 func (n *Node) Name() string { return n.cfg.Name }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -24,6 +26,9 @@ type Deployer interface {
 	Activate(ctx context.Context, serverID string) error
 	// SetProcess records the Ice::Process proxy a server registered.
 	SetProcess(serverID string, proxy *reference.Reference) error
+	// Enabled reports whether a server is enabled; a disabled server's adapters are not
+	// returned by lookups, even while it runs (IceGrid's ServerAdapterI::getDirectProxy).
+	Enabled(serverID string) bool
 }
 
 // ErrServerNotFound is returned for an undeployed server id.
@@ -44,7 +49,6 @@ type deployedAdapter struct {
 	priority          int
 	activatable       bool
 	proxy             *reference.Reference
-	registered        chan struct{} // closed and replaced when endpoints are registered
 }
 
 // expand parses and expands a descriptor; the result names the application.
@@ -61,29 +65,44 @@ func (r *Registry) expand(data []byte) (*descriptor.Expanded, error) {
 }
 
 // rebuildLocked recomputes the deployment from r.expanded; r.mu must be held for writing. The
-// endpoints that deployed adapters registered are kept.
+// endpoints that deployed adapters registered, and the round-robin positions, are kept.
+//
+// A replica group's members are in IceGrid's order: application by application (by name, the
+// order IceGrid loads them in at startup), then by server id, then by adapter id (IceGrid:
+// descriptor order within a server). Round robin rotates in this order and ordered keeps it
+// among equal priorities.
 func (r *Registry) rebuildLocked() []*descriptor.Server {
 	old := r.dep
 	d := &deployment{servers: map[string]*descriptor.Server{}, adapters: map[string]*deployedAdapter{},
 		groups: map[string]*group{}, objects: map[encoding.Identity]*store.Object{}}
 	var servers []*descriptor.Server
-	for _, x := range r.expanded {
-		for _, rg := range x.ReplicaGroups {
-			d.groups[rg.ID] = &group{id: rg.ID, policy: policyOf(rg)}
+	apps := slices.Sorted(maps.Keys(r.expanded))
+	for _, name := range apps { // every group first: members may be in another application
+		for _, rg := range r.expanded[name].ReplicaGroups {
+			g := &group{id: rg.ID, policy: policyOf(rg)}
+			if prev := old.groups[rg.ID]; prev != nil && prev.policy.next != nil {
+				g.policy.next = prev.policy.next
+			}
+			d.groups[rg.ID] = g
 		}
+	}
+	for _, name := range apps {
+		x := r.expanded[name]
 		for _, s := range x.Servers {
 			d.servers[s.ID] = s
 			servers = append(servers, s)
 		}
-		for _, a := range x.Adapters {
-			da := &deployedAdapter{id: a.ID, server: a.Server, group: a.ReplicaGroupID, registered: make(chan struct{})}
+		adapters := slices.Clone(x.Adapters) // by adapter id
+		slices.SortStableFunc(adapters, func(a, b descriptor.Adapter) int { return strings.Compare(a.Server, b.Server) })
+		for _, a := range adapters {
+			da := &deployedAdapter{id: a.ID, server: a.Server, group: a.ReplicaGroupID}
 			da.priority, _ = strconv.Atoi(a.Priority)
 			if s := d.servers[a.Server]; s != nil {
 				act := s.Descriptor.Server().Activation
 				da.activatable = act == "on-demand" || act == "always"
 			}
 			if prev := old.adapters[a.ID]; prev != nil {
-				da.proxy, da.registered = prev.proxy, prev.registered
+				da.proxy = prev.proxy
 			}
 			d.adapters[a.ID] = da
 			if g := d.groups[a.ReplicaGroupID]; g != nil {
@@ -149,8 +168,8 @@ func (r *Registry) setDeployedProxy(id, groupID string, proxy *reference.Referen
 	}
 	a.proxy = proxy
 	if proxy != nil {
-		close(a.registered)
-		a.registered = make(chan struct{})
+		close(r.registered)
+		r.registered = make(chan struct{})
 	}
 	return true, nil
 }
@@ -164,34 +183,4 @@ func (r *Registry) SetServerProcess(id string, proxy *reference.Reference) error
 		return fmt.Errorf("%w: %q", ErrServerNotFound, id)
 	}
 	return r.cfg.Deployer.SetProcess(id, proxy)
-}
-
-// activateAndWait starts the server of a deployed adapter and waits until the adapter
-// registers, bounded by ctx (IceGrid.Node.WaitTime).
-func (r *Registry) activateAndWait(ctx context.Context, id string) ([]reference.Endpoint, error) {
-	r.mu.RLock()
-	a := r.dep.adapters[id]
-	var server string
-	var wait chan struct{}
-	if a != nil {
-		server, wait = a.server, a.registered
-	}
-	r.mu.RUnlock()
-	if a == nil || !a.activatable || r.cfg.Deployer == nil {
-		return nil, nil
-	}
-	if err := r.cfg.Deployer.Activate(ctx, server); err != nil {
-		return nil, nil // IceGrid answers a null proxy: the client gets NoEndpointException
-	}
-	select {
-	case <-wait:
-	case <-ctx.Done():
-		return nil, nil
-	}
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	if a := r.dep.adapters[id]; a != nil && a.proxy != nil {
-		return a.proxy.Endpoints, nil
-	}
-	return nil, nil
 }

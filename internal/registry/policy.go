@@ -27,16 +27,30 @@ type Policy struct {
 	next *atomic.Uint64
 }
 
-// order returns up to NReplicas of members in policy order; members is not modified. intn is
-// the random source (rand.IntN in production).
+// order returns up to NReplicas of members in policy order, advancing a round robin; members is
+// not modified. intn is the random source (rand.IntN in production).
 func (p Policy) order(members []string, intn func(int) int) []string {
+	out := p.sequence(members, intn, true)
+	return out[:p.count(len(out))]
+}
+
+// sequence returns every member in policy order (IceGrid's ReplicaGroupEntry::
+// getLocatorAdapterInfo): by ascending priority for Ordered, keeping the members' order among
+// equal priorities; rotated by one more position per lookup for RoundRobin when advance is set
+// (without it, the rotation the next lookup would use); shuffled otherwise. members is not
+// modified.
+func (p Policy) sequence(members []string, intn func(int) int, advance bool) []string {
 	out := slices.Clone(members)
 	switch p.Type {
 	case Ordered:
 		slices.SortStableFunc(out, func(a, b string) int { return p.Priority[a] - p.Priority[b] })
 	case RoundRobin:
 		if len(out) > 0 && p.next != nil {
-			start := int(p.next.Add(1)-1) % len(out)
+			pos := p.next.Load()
+			if advance {
+				pos = p.next.Add(1) - 1
+			}
+			start := int(pos % uint64(len(out)))
 			out = append(out[start:], out[:start]...)
 		}
 	default: // Random; Adaptive without load information is random too
@@ -45,8 +59,13 @@ func (p Policy) order(members []string, intn func(int) int) []string {
 			out[i], out[j] = out[j], out[i]
 		}
 	}
-	if p.NReplicas > 0 && p.NReplicas < len(out) {
-		out = out[:p.NReplicas]
-	}
 	return out
+}
+
+// count is how many of n members a lookup returns: NReplicas, or all of them when it is 0.
+func (p Policy) count(n int) int {
+	if p.NReplicas > 0 && p.NReplicas < n {
+		return p.NReplicas
+	}
+	return n
 }

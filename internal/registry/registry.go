@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 
@@ -66,6 +65,8 @@ type Registry struct {
 	dep      *deployment                     // derived from expanded
 	invalid  map[string]string               // "kind/key" → why the stored record was not applied
 
+	registered chan struct{} // closed and replaced when a deployed adapter registers; guarded by mu
+
 	resynced   chan struct{}
 	resyncOnce sync.Once
 	gen        atomic.Uint64 // bumped by every change applied to memory
@@ -88,19 +89,20 @@ func New(ctx context.Context, cfg Config, s store.Store) (*Registry, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	r := &Registry{
-		cfg:      cfg,
-		store:    s,
-		seed:     maphash.MakeSeed(),
-		adapters: map[string]*store.Adapter{},
-		groups:   map[string]*group{},
-		objects:  map[encoding.Identity]*store.Object{},
-		byType:   map[string]map[encoding.Identity]*store.Object{},
-		builtin:  map[encoding.Identity]bool{},
-		apps:     map[string]*store.Application{},
-		expanded: map[string]*descriptor.Expanded{},
-		dep:      &deployment{adapters: map[string]*deployedAdapter{}, servers: map[string]*descriptor.Server{}},
-		invalid:  map[string]string{},
-		resynced: make(chan struct{}),
+		cfg:        cfg,
+		store:      s,
+		seed:       maphash.MakeSeed(),
+		adapters:   map[string]*store.Adapter{},
+		groups:     map[string]*group{},
+		objects:    map[encoding.Identity]*store.Object{},
+		byType:     map[string]map[encoding.Identity]*store.Object{},
+		builtin:    map[encoding.Identity]bool{},
+		apps:       map[string]*store.Application{},
+		expanded:   map[string]*descriptor.Expanded{},
+		dep:        &deployment{adapters: map[string]*deployedAdapter{}, servers: map[string]*descriptor.Server{}},
+		invalid:    map[string]string{},
+		registered: make(chan struct{}),
+		resynced:   make(chan struct{}),
 	}
 	snap, err := s.Load(ctx)
 	if err != nil {
@@ -138,92 +140,30 @@ func (r *Registry) lockKey(kind byte, key string) func() {
 	return m.Unlock
 }
 
-// FindAdapter answers Locator.findAdapterById: the endpoints of an adapter, or of up to N
-// members of a replica group in policy order. A known adapter that is not active gives no
-// endpoints and no error (the client gets a null proxy).
-func (r *Registry) FindAdapter(id string) ([]reference.Endpoint, error) {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	if g := r.dep.groups[id]; g != nil {
-		var eps []reference.Endpoint
-		for _, m := range r.orderLocked(g) {
-			if a := r.dep.adapters[m]; a != nil && a.proxy != nil {
-				eps = append(eps, a.proxy.Endpoints...)
-			}
-		}
-		return eps, nil
-	}
-	if a := r.dep.adapters[id]; a != nil {
-		if a.proxy == nil {
-			return nil, nil
-		}
-		return a.proxy.Endpoints, nil
-	}
-	if g := r.groups[id]; g != nil {
-		var eps []reference.Endpoint
-		for _, m := range r.orderLocked(g) {
-			if a := r.adapters[m]; a != nil && a.Proxy != nil {
-				eps = append(eps, a.Proxy.Endpoints...)
-			}
-		}
-		return eps, nil
-	}
-	a := r.adapters[id]
-	if a == nil {
-		return nil, ErrAdapterNotFound
-	}
-	if a.Proxy == nil {
-		return nil, nil
-	}
-	return a.Proxy.Endpoints, nil
-}
-
-// orderLocked returns up to N member ids of g in policy order. r.mu must be held.
-func (r *Registry) orderLocked(g *group) []string {
-	return g.policy.order(g.members, rand.IntN)
-}
-
 // RegisteredProxy returns the proxy an active adapter (not a replica group) registered, as
-// IceGrid answers findAdapterById with it unchanged; nil otherwise.
+// IceGrid answers findAdapterById with it unchanged; nil otherwise, and for a deployed adapter
+// whose server is disabled.
 func (r *Registry) RegisteredProxy(id string) *reference.Reference {
 	r.mu.RLock()
-	defer r.mu.RUnlock()
 	if _, ok := r.groups[id]; ok {
+		r.mu.RUnlock()
 		return nil
 	}
 	if a := r.adapters[id]; a != nil {
+		r.mu.RUnlock()
 		return a.Proxy
 	}
-	if a := r.dep.adapters[id]; a != nil {
-		return a.proxy
+	a := r.dep.adapters[id]
+	if a == nil || a.proxy == nil {
+		r.mu.RUnlock()
+		return nil
 	}
-	return nil
-}
-
-// FindAdapterWait is FindAdapter that, for a deployed adapter whose server is not running and
-// can be activated (on-demand, always), starts the server and waits for the adapter to
-// register, bounded by ctx. A known adapter that stays inactive gives no endpoints.
-func (r *Registry) FindAdapterWait(ctx context.Context, id string) ([]reference.Endpoint, error) {
-	eps, err := r.FindAdapter(id)
-	if err != nil || len(eps) > 0 {
-		return eps, err
-	}
-	r.mu.RLock()
-	g := r.dep.groups[id]
-	var members []string
-	if g != nil {
-		members = r.orderLocked(g)
-	}
+	proxy, server := a.proxy, a.server
 	r.mu.RUnlock()
-	if g == nil {
-		return r.activateAndWait(ctx, id)
+	if !r.enabled(server) {
+		return nil
 	}
-	for _, m := range members { // no active member: start the first that can be
-		if eps, _ := r.activateAndWait(ctx, m); len(eps) > 0 {
-			return r.FindAdapter(id)
-		}
-	}
-	return nil, nil
+	return proxy
 }
 
 // ReplicaGroupMembers answers Query.findAllReplicas: the member adapter ids of a replica group,

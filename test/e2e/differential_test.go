@@ -118,19 +118,23 @@ func restartKeeps(e *env, graceful bool) {
 	e.probe("query", "findAllReplicas", "tester@RG")
 }
 
-func TestDifferential(t *testing.T) {
+func TestDifferential(t *testing.T) { runScenarios(t, scenarios, false) }
+
+// runScenarios runs every scenario, in parallel, on every selected target, each scenario on
+// fresh targets (with a collocated node when node is set), and compares the observations.
+func runScenarios(t *testing.T, list []scenario, node bool) {
 	if testing.Short() {
 		t.Skip("e2e: skipped with -short")
 	}
-	kinds := selectedTargets(t)
+	kinds := selectedTargets(t, node)
 	labels := targetLabels(kinds)
-	for _, sc := range scenarios {
+	for _, sc := range list {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
 			runs := make([][]step, len(kinds))
 			for i, kind := range kinds {
 				t.Run(labels[i], func(t *testing.T) {
-					e := newEnv(t, newTarget[kind](t), sc.dynamic)
+					e := newEnv(t, newTarget[kind](t, node), sc.dynamic)
 					sc.run(e)
 					runs[i] = e.steps
 					t.Logf("observed:\n%s", format(e.steps))
@@ -143,11 +147,11 @@ func TestDifferential(t *testing.T) {
 	}
 }
 
-var newTarget = map[string]func(t *testing.T) target{"icegrid": newIceGrid, "floe": newFloe}
+var newTarget = map[string]func(t *testing.T, node bool) target{"icegrid": newIceGrid, "floe": newFloe}
 
 // selectedTargets reads FLOE_E2E_TARGETS (default "icegrid,floe"; the first is the reference)
-// and checks that the peers the selection needs are installed.
-func selectedTargets(t *testing.T) []string {
+// and checks that the peers the selection needs are installed (icegridnode too with node).
+func selectedTargets(t *testing.T, node bool) []string {
 	t.Helper()
 	spec := os.Getenv("FLOE_E2E_TARGETS")
 	if spec == "" {
@@ -160,7 +164,11 @@ func selectedTargets(t *testing.T) []string {
 			t.Fatalf("FLOE_E2E_TARGETS=%q: unknown target %q (want icegrid or floe)", spec, kind)
 		}
 		if kind == "icegrid" {
-			for _, tool := range []string{"icegridregistry", "icegridadmin"} {
+			tools := []string{"icegridregistry", "icegridadmin"}
+			if node {
+				tools = append(tools, "icegridnode")
+			}
+			for _, tool := range tools {
 				_, err := exec.LookPath(tool)
 				requireTool(t, tool, err)
 			}

@@ -55,14 +55,15 @@ func floeBinary(t *testing.T) string {
 	return floeBuild.path
 }
 
-// floe is `floe registry` in standalone mode, administered with `floe admin` over HTTP.
+// floe is `floe registry` in standalone mode, administered with `floe admin` over HTTP; with a
+// node, its collocated node runs the deployed servers.
 type floe struct {
 	*registry
 	bin string
 }
 
-func newFloe(t *testing.T) target {
-	return &floe{registry: newRegistry(t, "floe"), bin: floeBinary(t)}
+func newFloe(t *testing.T, node bool) target {
+	return &floe{registry: newRegistry(t, "floe", node), bin: floeBinary(t)}
 }
 
 func (f *floe) start(t *testing.T, dynamic bool) {

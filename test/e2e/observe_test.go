@@ -124,7 +124,9 @@ func (e *env) normalise(s string) string {
 }
 
 // normaliseValue normalises every string in a decoded JSON value and sorts every list of
-// strings: probe lists are sets, and their order by real port is not their order by name.
+// strings: probe lists are sets, and their order by real port is not their order by name. A list
+// under a key ending in "InOrder" is a sequence (a replica group's endpoints in the order the
+// registry returned them) and keeps its order.
 func normaliseValue(e *env, v any) any {
 	switch v := v.(type) {
 	case string:
@@ -132,18 +134,28 @@ func normaliseValue(e *env, v any) any {
 	case map[string]any:
 		out := make(map[string]any, len(v))
 		for k, x := range v {
+			if l, ok := x.([]any); ok && strings.HasSuffix(k, "InOrder") {
+				out[k] = normaliseList(e, l)
+				continue
+			}
 			out[k] = normaliseValue(e, x)
 		}
 		return out
 	case []any:
-		out := make([]any, len(v))
-		for i, x := range v {
-			out[i] = normaliseValue(e, x)
-		}
+		out := normaliseList(e, v)
 		slices.SortStableFunc(out, func(a, b any) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
 		return out
 	}
 	return v
+}
+
+// normaliseList normalises every element of l, keeping their order.
+func normaliseList(e *env, l []any) []any {
+	out := make([]any, len(l))
+	for i, x := range l {
+		out[i] = normaliseValue(e, x)
+	}
+	return out
 }
 
 // format renders steps one per line ("name => {json}") for the -v log.

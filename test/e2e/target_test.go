@@ -39,17 +39,26 @@ type target interface {
 type registry struct {
 	kind                           string
 	dir                            string // config, data and log live here
+	nodeDir                        string // the collocated node's data; "" without a node
 	client, server, internal, http int
 	proc                           *proc
 	log                            *os.File
 }
 
-func newRegistry(t *testing.T, kind string) *registry {
+// nodeName is the collocated node's name, the node of the deployed scenarios' applications.
+const nodeName = "node1"
+
+// newRegistry makes a target's directories and ports; with node, the target runs a collocated
+// node (IceGrid.Node.CollocateRegistry=1).
+func newRegistry(t *testing.T, kind string, node bool) *registry {
 	t.Helper()
 	r := &registry{kind: kind, dir: t.TempDir(),
 		client: freePort(t), server: freePort(t), internal: freePort(t), http: freePort(t)}
 	if err := os.Mkdir(filepath.Join(r.dir, "data"), 0o755); err != nil {
 		t.Fatal(err)
+	}
+	if node {
+		r.nodeDir = worldReadableDir(t)
 	}
 	f, err := os.Create(filepath.Join(r.dir, kind+".log"))
 	if err != nil {
@@ -84,6 +93,18 @@ func (r *registry) writeConfig(t *testing.T, dynamic bool, extra ...string) stri
 		"IceGrid.Registry.PermissionsVerifier=" + instanceName + "/NullPermissionsVerifier",
 		"IceGrid.Registry.AdminPermissionsVerifier=" + instanceName + "/NullPermissionsVerifier",
 		"IceGrid.Registry.Discovery.Enabled=0",
+	}
+	if r.nodeDir != "" {
+		lines = append(lines,
+			"Ice.Default.Locator="+r.locator(), // the servers' locator
+			"IceGrid.Node.CollocateRegistry=1",
+			"IceGrid.Node.Name="+nodeName,
+			"IceGrid.Node.Endpoints=tcp -h 127.0.0.1",
+			"IceGrid.Node.Data="+r.nodeDir,
+			// Below the probe's 20 s invocation timeout: an activation that never completes is
+			// observed as the registry's answer, not as the probe's timeout.
+			"IceGrid.Node.WaitTime=15",
+		)
 	}
 	path := filepath.Join(r.dir, "registry.cfg")
 	text := "# written by test/e2e\n" + strings.Join(append(lines, extra...), "\n") + "\n"
@@ -161,15 +182,50 @@ func runAdmin(t *testing.T, bin string, args ...string) error {
 	return nil
 }
 
-// icegrid is the reference: the real icegridregistry 3.7.8, administered with icegridadmin.
+// worldReadableDir returns a new directory that every user can traverse, removed at cleanup.
+// icegridnode running as root starts servers as nobody, in directories under its data directory,
+// and t.TempDir's parent is private to the test's user.
+func worldReadableDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "floe-e2e-node-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) }) // registered first: runs after the processes stopped
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// icegrid is the reference: the real icegridregistry 3.7.8, administered with icegridadmin; with
+// a node, icegridnode 3.7.8 with its collocated registry.
 type icegrid struct{ *registry }
 
-func newIceGrid(t *testing.T) target { return &icegrid{newRegistry(t, "icegrid")} }
+func newIceGrid(t *testing.T, node bool) target {
+	return &icegrid{newRegistry(t, "icegrid", node)}
+}
 
 func (g *icegrid) start(t *testing.T, dynamic bool) {
 	t.Helper()
 	cfg := g.writeConfig(t, dynamic)
-	g.run(t, func() bool { return dialable(g.client) }, "icegridregistry", "--Ice.Config="+cfg)
+	if g.nodeDir == "" {
+		g.run(t, func() bool { return dialable(g.client) }, "icegridregistry", "--Ice.Config="+cfg)
+		return
+	}
+	g.run(t, func() bool { return dialable(g.client) }, "icegridnode", "--Ice.Config="+cfg)
+	// The collocated node registers with its registry after the locator answers.
+	deadline := time.Now().Add(readyTimeout)
+	for {
+		err := g.admin(t, "node ping "+nodeName)
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("icegridnode: node %s not up within %v: %v", nodeName, readyTimeout, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 func (g *icegrid) admin(t *testing.T, command string) error {

@@ -8,17 +8,20 @@
 #
 #   ping                        Locator.ice_ping()                       -> {"ok": true}
 #   locate-adapter ID           Locator.findAdapterById(ID)              -> {"endpoints": [...]} | {"null": true}
+#   locate-ordered ID           the same, endpoints in the order returned -> {"endpointsInOrder": [...]} | {"null": true}
 #   locate-object IDENTITY      Locator.findObjectById(IDENTITY)         -> {"proxy": "..."} | {"null": true}
 #   query OP ARG                <instance>/Query OP: findObjectById IDENTITY, findObjectByType TYPE,
 #                               findAllObjectsByType TYPE, findAllReplicas PROXY
 #                                                                        -> {"proxy": ...} | {"proxies": [...]}
 #   call PROXY                  PROXY (resolved through Ice.Default.Locator) Tester.echo -> {"ok": true}
+#   call-via PROXY              the same, with the endpoint the call went to -> {"ok": true, "via": "..."}
 #   shutdown PROXY              Tester.shutdown()                        -> {"ok": true}
 #   registry-ids                ice_ids and identities of Locator, Query, Registry, LocatorRegistry
 #   registry-timeouts           getLocalRegistry(): getSessionTimeout(), getACMTimeout()
 #
 # An Ice exception is printed as {"exception": "<ice_id>"}; NotRegisteredException adds "kind"
-# (kindOfObject) and "id". Lists whose order is not significant are sorted. Endpoints are printed
+# (kindOfObject) and "id". Lists whose order is not significant are sorted; a list whose key ends
+# in "InOrder" keeps its order (the Go side does not sort it either). Endpoints are printed
 # with Endpoint.toString(), e.g. "tcp -h 127.0.0.1 -p 40935 -t 60000".
 import json
 import os
@@ -54,6 +57,13 @@ def locate_adapter(communicator, locator, arg):
     return {"endpoints": sorted(e.toString() for e in prx.ice_getEndpoints())}
 
 
+def locate_ordered(communicator, locator, arg):
+    prx = locator.findAdapterById(arg)
+    if prx is None:
+        return {"null": True}
+    return {"endpointsInOrder": [e.toString() for e in prx.ice_getEndpoints()]}
+
+
 def locate_object(communicator, locator, arg):
     return proxy_str(communicator, locator.findObjectById(Ice.stringToIdentity(arg)))
 
@@ -76,6 +86,15 @@ def query(communicator, locator, op, arg):
 def call(communicator, locator, arg):
     got = tester(communicator, arg).echo("e2e")
     return {"ok": True} if got == "e2e" else {"echo": got}
+
+
+def call_via(communicator, locator, arg):
+    # Ordered endpoint selection: with one endpoint per replica group answer (n-replicas 1) the
+    # call goes to the replica the registry chose; the connection tells which one.
+    prx = tester(communicator, arg).ice_endpointSelection(Ice.EndpointSelectionType.Ordered)
+    got = prx.echo("e2e")
+    via = prx.ice_getCachedConnection().getEndpoint().toString()
+    return {"ok": True, "via": via} if got == "e2e" else {"echo": got, "via": via}
 
 
 def shutdown(communicator, locator, arg):
@@ -110,7 +129,9 @@ COMMANDS = {
     "ping": (0, lambda c, loc, arg: loc.ice_ping() or {"ok": True}),
     "locate-adapter": (1, locate_adapter),
     "locate-object": (1, locate_object),
+    "locate-ordered": (1, locate_ordered),
     "call": (1, call),
+    "call-via": (1, call_via),
     "shutdown": (1, shutdown),
     "registry-ids": (0, registry_ids),
     "registry-timeouts": (0, registry_timeouts),
