@@ -31,7 +31,8 @@ type Connection struct {
 	activity atomic.Int64                  // monotonic nanoseconds of the last read or write
 	dispSem  chan struct{}                 // bounds concurrent twoway dispatches
 
-	wmu sync.Mutex // serialises writes to nc
+	wmu       sync.Mutex // serialises writes to nc
+	wdeadline time.Time  // nc's write deadline (guarded by wmu)
 
 	mu          sync.Mutex // guards the fields below
 	state       connState
@@ -165,7 +166,11 @@ func (c *Connection) write(msg []byte) error {
 	defer c.wmu.Unlock()
 	// A peer that stops reading must not block writers forever: like Ice, a write that does not
 	// complete within the endpoint timeout fails the connection.
-	_ = c.nc.SetWriteDeadline(time.Now().Add(writeTimeout))
+	// Moving the deadline costs a runtime timer update: do it only when half of it is used up.
+	if now := time.Now(); c.wdeadline.Sub(now) < writeTimeout/2 {
+		c.wdeadline = now.Add(writeTimeout)
+		_ = c.nc.SetWriteDeadline(c.wdeadline)
+	}
 	if _, err := c.nc.Write(msg); err != nil {
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			return fmt.Errorf("%w: write blocked for %v", ErrConnectionTimeout, writeTimeout)

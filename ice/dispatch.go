@@ -69,12 +69,16 @@ func (f ObjectFunc) Dispatch(ctx context.Context, cur *Current, in *encoding.Dec
 
 // dispatchBuiltin answers the Ice::Object operations; ok is false for any other operation.
 func dispatchBuiltin(obj Object, cur *Current, in *encoding.Decoder, out *encoding.Encoder) (ok bool) {
+	switch cur.Operation {
+	case "ice_ping", "ice_isA", "ice_id", "ice_ids":
+	default:
+		return false // the common case: no type ids to compute
+	}
 	id, ids := "::Ice::Object", []string{"::Ice::Object"}
 	if t, isTyped := obj.(TypedObject); isTyped {
 		id, ids = t.IceID(), t.IceIDs()
 	}
 	switch cur.Operation {
-	case "ice_ping":
 	case "ice_isA":
 		t := in.ReadString()
 		out.WriteBool(slices.Contains(ids, t))
@@ -82,8 +86,6 @@ func dispatchBuiltin(obj Object, cur *Current, in *encoding.Decoder, out *encodi
 		out.WriteString(id)
 	case "ice_ids":
 		out.WriteStringSeq(ids)
-	default:
-		return false
 	}
 	return true
 }
