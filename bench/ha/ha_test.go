@@ -30,6 +30,11 @@ import (
 //	HA_REG_SECONDS      measured seconds per registration run (default 5)
 //	HA_REG_THREADS      locbench threads per replica (default 4)
 //	HA_ZK_TICK          ZooKeeper tickTime in ms (default 200, zktest's)
+//	HA_ZK_SYNC          1 (default): ZooKeeper fsyncs its log before acknowledging (forceSync=yes,
+//	                    as in production and as IceGrid's LMDB commits); 0: forceSync=no
+//	HA_ZK_JVM           flags for ZooKeeper's JVM after zktest's start-up-friendly defaults
+//	                    (default "-Xmx256m -XX:TieredStopAtLevel=4": the full JIT, as in production
+//	                    and in the reference figures of ../shared/bench/MORE-ANCHORS.md)
 //	HA_PHASES           any of "propagation failover graceful zkleader registrations" (default all)
 //	HA_OUT              result directory (default bench/results/<time>)
 //	HA_FLOE_DEBUG       1 (default): replicas run with Floe.Log.Debug=1, whose go-zookeeper
@@ -43,10 +48,13 @@ type config struct {
 	phases                                   map[string]bool
 	out                                      string
 	quick, debug                             bool
+	zkSync                                   bool
+	zkJVM                                    string
 }
 
 func loadConfig() (config, error) {
-	c := config{quick: os.Getenv("QUICK") == "1", debug: envOr("HA_FLOE_DEBUG", "1") != "0", phases: map[string]bool{}}
+	c := config{quick: os.Getenv("QUICK") == "1", debug: envOr("HA_FLOE_DEBUG", "1") != "0", phases: map[string]bool{},
+		zkSync: envOr("HA_ZK_SYNC", "1") != "0", zkJVM: envOr("HA_ZK_JVM", "-Xmx256m -XX:TieredStopAtLevel=4")}
 	def := func(full, quick int) int {
 		if c.quick {
 			return quick
@@ -166,7 +174,8 @@ func BenchmarkHA(b *testing.B) {
 	header := describe(cfg, bin, binID)
 	rep.say("HA benchmark: results in %s\n%s", absPath(cfg.out), header)
 
-	ens := zktest.Start(b, 3, zktest.WithTickTime(cfg.tick))
+	ens := zktest.Start(b, 3, zktest.WithTickTime(cfg.tick), zktest.WithJVMFlags(strings.Fields(cfg.zkJVM)...),
+		zktest.WithConfig("forceSync="+map[bool]string{true: "yes", false: "no"}[cfg.zkSync]))
 	zc, _, err := zk.Connect(ens.Addrs(), 10*time.Second, zk.WithLogger(nopLogger{}))
 	if err != nil {
 		b.Fatal(err)
@@ -199,11 +208,11 @@ func describe(cfg config, bin, binID string) string {
 		to = append(to, strconv.FormatInt(t.Milliseconds(), 10))
 	}
 	return fmt.Sprintf("Host %s: %d CPUs, load average at start %s. %s (%s).\n"+
-		"ZooKeeper: 3 servers (zktest, Debian zookeeper.jar), tickTime %d ms; Floe: 3 replicas, SessionTimeout %s ms.\n"+
+		"ZooKeeper: 3 servers (zktest, Debian zookeeper.jar), tickTime %d ms, forceSync=%v, JVM flags added %q; Floe: 3 replicas, SessionTimeout %s ms.\n"+
 		"Trials: kill -9 failover %d per timeout, SIGTERM %d, propagation %d writes per kind, ZK leader kills %d, "+
 		"registration runs %d × %d s × %d threads per replica.\n"+
 		"Percentiles are nearest-rank: with 20 trials p99 is the maximum.",
-		host, runtime.NumCPU(), loadavg(), strings.TrimSpace(firstLine(string(ver))), binID, cfg.tick.Milliseconds(), strings.Join(to, ", "),
+		host, runtime.NumCPU(), loadavg(), strings.TrimSpace(firstLine(string(ver))), binID, cfg.tick.Milliseconds(), cfg.zkSync, cfg.zkJVM, strings.Join(to, ", "),
 		cfg.trials, cfg.gracefulTrials, cfg.writes, cfg.zkTrials, cfg.regRuns, cfg.regSeconds, cfg.regThreads)
 }
 
