@@ -46,6 +46,10 @@ type Config struct {
 	// deployed servers. Both may be nil (no node: servers are never activated).
 	Node     func(name string) descriptor.Node
 	Deployer Deployer
+	// NodeLoad reports a node's load for adaptive load balancing and
+	// Query.findObjectByTypeOnLeastLoadedNode; ok is false for a node that is unknown or
+	// unreachable. Nil: every node is unreachable (load.go).
+	NodeLoad func(node string) (load LoadInfo, ok bool)
 }
 
 // Registry is one replica's state. It is safe for concurrent use.
@@ -180,7 +184,7 @@ func (r *Registry) FindAdapter(id string) ([]reference.Endpoint, error) {
 
 // orderLocked returns up to N member ids of g in policy order. r.mu must be held.
 func (r *Registry) orderLocked(g *group) []string {
-	return g.policy.order(g.members, rand.IntN)
+	return g.policy.order(g.members, rand.IntN, func(m string) float32 { return r.memberLoadLocked(m, g.policy.LoadSample) })
 }
 
 // RegisteredProxy returns the proxy an active adapter (not a replica group) registered, as
