@@ -24,19 +24,22 @@ func TestMain(m *testing.M) { floetest.Main(m, &floeBin) }
 
 // grid is a floe registry with a collocated node named "local", in a temporary directory.
 type grid struct {
-	dir  string
-	http string
-	out  *floetest.Buffer
-	cmd  *exec.Cmd
-	done chan struct{}
+	dir     string
+	http    string
+	locator string
+	out     *floetest.Buffer
+	cmd     *exec.Cmd
+	done    chan struct{}
 }
 
 func startGrid(t *testing.T, extra ...string) *grid {
 	t.Helper()
 	g := &grid{dir: t.TempDir(), out: &floetest.Buffer{}}
 	g.http = fmt.Sprintf("127.0.0.1:%d", floetest.FreePort(t))
+	port := floetest.FreePort(t)
+	g.locator = fmt.Sprintf("IceGrid/Locator:tcp -h 127.0.0.1 -p %d", port)
 	args := append([]string{"registry",
-		fmt.Sprintf("--IceGrid.Registry.Client.Endpoints=tcp -h 127.0.0.1 -p %d", floetest.FreePort(t)),
+		fmt.Sprintf("--IceGrid.Registry.Client.Endpoints=tcp -h 127.0.0.1 -p %d", port),
 		"--IceGrid.Registry.LMDB.Path=" + filepath.Join(g.dir, "db"),
 		"--IceGrid.Node.CollocateRegistry=1", "--IceGrid.Node.Name=local",
 		"--IceGrid.Node.Data=" + filepath.Join(g.dir, "node"), "--Floe.HTTP.Endpoint=" + g.http}, extra...)
