@@ -104,6 +104,7 @@ func (s *server) startAndWait(ctx context.Context) error {
 		return fmt.Errorf("%w: %s: the server is being destroyed", ErrStart, s.id)
 	case Activating:
 		return s.waitActive(ctx)
+	case Inactive:
 	}
 	if err := s.start(ctx); err != nil {
 		return fmt.Errorf("%w: %w", ErrStart, err)
@@ -144,7 +145,7 @@ func (s *server) destroy() {
 	s.mu.Unlock()
 	s.stop(context.Background(), "removed from the deployment")
 	s.mu.Lock()
-	s.transitionLocked(func(l *lifecycle) { l.destroyed() })
+	s.transitionLocked((*lifecycle).destroyed)
 	s.mu.Unlock()
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 )
 
 // ErrNoOutput is returned for a server whose stdout or stderr is not captured in a file:
@@ -196,8 +197,8 @@ func tailStart(r io.ReaderAt, size int64, n int) (int64, error) {
 		if _, err := r.ReadAt(b, pos); err != nil && !errors.Is(err, io.EOF) {
 			return 0, err
 		}
-		for i := len(b) - 1; i >= 0; i-- {
-			if b[i] != '\n' || pos+int64(i) == size-1 {
+		for i, c := range slices.Backward(b) {
+			if c != '\n' || pos+int64(i) == size-1 {
 				continue
 			}
 			if count++; count == n {

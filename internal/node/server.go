@@ -134,7 +134,7 @@ func (s *server) start(ctx context.Context) error {
 	}
 	s.cmd, s.exited = cmd, make(chan struct{})
 	s.startedLocked(cmd)
-	s.n.log.Info("server started", "server", s.id, "pid", cmd.Process.Pid, "state", s.lc.state)
+	s.n.log.InfoContext(ctx, "server started", "server", s.id, "pid", cmd.Process.Pid, "state", s.lc.state)
 	exited := s.exited
 	go s.reap(cmd, exited)
 	return nil
@@ -218,7 +218,7 @@ func (s *server) stop(ctx context.Context, why string) {
 	}
 	timeout := s.deactivationTimeout()
 	if cmd != nil {
-		s.transitionLocked(func(l *lifecycle) { l.deactivating() })
+		s.transitionLocked((*lifecycle).deactivating)
 		s.stopping = true
 	}
 	s.mu.Unlock()

@@ -48,10 +48,10 @@ type lifecycle struct {
 
 // started records that a process was launched (Inactive → Activating): it becomes Active once
 // every adapter in lifetime has registered and, when process is set, its Process object too —
-// at once when it waits for nothing. It reports false (and changes nothing) unless Inactive.
-func (l *lifecycle) started(lifetime []string, process bool) bool {
+// at once when it waits for nothing. It changes nothing unless Inactive.
+func (l *lifecycle) started(lifetime []string, process bool) {
 	if l.state != Inactive {
-		return false
+		return
 	}
 	l.state = Activating
 	l.waiting = make(map[string]bool, len(lifetime))
@@ -60,7 +60,6 @@ func (l *lifecycle) started(lifetime []string, process bool) bool {
 	}
 	l.needProcess = process
 	l.checkActive()
-	return true
 }
 
 // adapterActivated records that adapter id registered its endpoints. Outside an activation
@@ -99,14 +98,12 @@ func (l *lifecycle) activationTimedOut() bool {
 	return true
 }
 
-// deactivating records that the node asked the process to stop. It reports false when there is
-// no process to stop or it is being stopped already.
-func (l *lifecycle) deactivating() bool {
-	if !l.state.running() || l.state == Deactivating {
-		return false
+// deactivating records that the node asked the process to stop; it changes nothing when there
+// is no process.
+func (l *lifecycle) deactivating() {
+	if l.state.running() {
+		l.state = Deactivating
 	}
-	l.state = Deactivating
-	return true
 }
 
 // exited records the end of the process: Inactive, or Destroying for a removed server.
@@ -131,10 +128,8 @@ func (l *lifecycle) removed() {
 }
 
 // destroyed ends a Destroying server: Destroyed, for good.
-func (l *lifecycle) destroyed() bool {
-	if l.state != Destroying {
-		return false
+func (l *lifecycle) destroyed() {
+	if l.state == Destroying {
+		l.state = Destroyed
 	}
-	l.state = Destroyed
-	return true
 }

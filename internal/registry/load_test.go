@@ -28,7 +28,11 @@ func TestNodeLoad(t *testing.T) {
 }
 
 func TestParseLoadFactorAndSample(t *testing.T) {
-	for in, want := range map[string]float32{"": -1, "0.5": 0.5, " 2 ": 2, "x": -1, "-3": -1} {
+	for _, tt := range []struct {
+		in   string
+		want float32
+	}{{"", -1}, {"0.5", 0.5}, {" 2\t", 2}, {"x", -1}, {"-3", -1}} {
+		in, want := tt.in, tt.want
 		if got := parseLoadFactor(in); got != want {
 			t.Errorf("parseLoadFactor(%q) = %v, want %v", in, got, want)
 		}

@@ -4,6 +4,7 @@
 package nodeadmin_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -43,7 +44,7 @@ func startGrid(t *testing.T, extra ...string) *grid {
 		"--IceGrid.Registry.LMDB.Path=" + filepath.Join(g.dir, "db"),
 		"--IceGrid.Node.CollocateRegistry=1", "--IceGrid.Node.Name=local",
 		"--IceGrid.Node.Data=" + filepath.Join(g.dir, "node"), "--Floe.HTTP.Endpoint=" + g.http}, extra...)
-	g.cmd = exec.Command(floeBin, args...)
+	g.cmd = exec.CommandContext(context.Background(), floeBin, args...) // stopped by stop, with SIGINT
 	g.cmd.Dir = g.dir
 	g.cmd.Stdout, g.cmd.Stderr = g.out, g.out
 	if err := g.cmd.Start(); err != nil {
@@ -58,7 +59,11 @@ func startGrid(t *testing.T, extra ...string) *grid {
 		}
 	})
 	floetest.WaitFor(t, 20*time.Second, func() bool {
-		resp, err := http.Get("http://" + g.http + "/healthz")
+		req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, "http://"+g.http+"/healthz", nil)
+		if err != nil {
+			return false
+		}
+		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
 			resp.Body.Close()
 		}
@@ -69,6 +74,7 @@ func startGrid(t *testing.T, extra ...string) *grid {
 
 // stop interrupts the registry; its node stops the servers first.
 func (g *grid) stop(t *testing.T) {
+	t.Helper()
 	select {
 	case <-g.done:
 		return
@@ -84,9 +90,11 @@ func (g *grid) stop(t *testing.T) {
 	}
 }
 
-// admin runs one floe admin command and returns its output and error.
+// admin runs one floe admin command (for at most a minute) and returns its output and error.
 func (g *grid) admin(cmd string) (string, error) {
-	out, err := exec.Command(floeBin, "admin", "--registry", "http://"+g.http, "-e", cmd).CombinedOutput()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, floeBin, "admin", "--registry", "http://"+g.http, "-e", cmd).CombinedOutput()
 	return string(out), err
 }
 
@@ -121,7 +129,7 @@ func shellServer(id, script string) string {
 func buildHelloServer(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "server")
-	if out, err := exec.Command("go", "build", "-o", bin, "floe/examples/hello/server").CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(t.Context(), "go", "build", "-o", bin, "floe/examples/hello/server").CombinedOutput(); err != nil {
 		t.Fatalf("build the hello server: %v\n%s", err, out)
 	}
 	return bin
