@@ -53,7 +53,8 @@ const adminHelp = `commands:
   application list | application describe NAME | application diff FILE
   server list | server state ID | server pid ID | server start ID | server stop ID | server describe ID
   server enable ID | server disable ID
-  node list
+  server show [-f] [-t N | -h N] ID stdout|stderr
+  node list | node describe NAME | node load NAME
   registry list | registry describe NAME
   adapter list | adapter endpoints ID | adapter remove ID
   object add PROXY [TYPE] | object remove IDENTITY | object find TYPE
@@ -258,6 +259,9 @@ type serverInfo struct {
 }
 
 func (a *admin) server(ctx context.Context, sub string, args []string) error {
+	if sub == "show" {
+		return a.serverShow(ctx, args)
+	}
 	if sub == "list" {
 		var list []serverInfo
 		if err := a.client.get(ctx, "/api/v1/servers", &list); err != nil {
@@ -287,7 +291,7 @@ func (a *admin) server(ctx context.Context, sub string, args []string) error {
 	}
 	switch sub {
 	case "state":
-		fmt.Fprintln(a.out, s.State)
+		fmt.Fprintln(a.out, stateLine(s))
 	case "pid":
 		if s.PID == 0 {
 			return fmt.Errorf("server %q is not running", s.ID)
@@ -300,8 +304,18 @@ func (a *admin) server(ctx context.Context, sub string, args []string) error {
 	return nil
 }
 
-func (a *admin) node(ctx context.Context, sub string, _ []string) error {
-	if sub != "list" {
+func (a *admin) node(ctx context.Context, sub string, args []string) error {
+	switch sub {
+	case "describe", "load":
+		if err := needArgs("node "+sub, args, 1, 1); err != nil {
+			return err
+		}
+		if sub == "describe" {
+			return a.nodeDescribe(ctx, args[0])
+		}
+		return a.nodeLoad(ctx, args[0])
+	case "list":
+	default:
 		return &usageError{fmt.Sprintf("node %s: unknown subcommand", sub)}
 	}
 	var list []struct{ Name string }

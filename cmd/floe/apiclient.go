@@ -17,8 +17,12 @@ type apiClient struct {
 	http *http.Client
 }
 
+// requestTimeout bounds one API request: more than an administrative start waits for a server
+// to become Active (its activation timeout, IceGrid.Node.WaitTime, 60 s by default).
+const requestTimeout = 2 * time.Minute
+
 func newAPIClient(base string) *apiClient {
-	return &apiClient{base: strings.TrimRight(base, "/"), http: &http.Client{Timeout: 30 * time.Second}}
+	return &apiClient{base: strings.TrimRight(base, "/"), http: &http.Client{Timeout: requestTimeout}}
 }
 
 func (c *apiClient) get(ctx context.Context, path string, out any) error {

@@ -112,6 +112,7 @@ func startRegistry(ctx context.Context, cfg config.Registry, props *properties.P
 			return nil, err
 		}
 		rcfg.Node, rcfg.Deployer = rr.node.Info, rr.node
+		rcfg.NodeLoad = collocatedLoad(rr.node)
 	}
 	reg, err := registry.New(ctx, rcfg, store.Observed(base, metrics.ObserveStoreWrite))
 	if err != nil {
@@ -336,7 +337,8 @@ func startNode(cfg config.Registry, comm *ice.Communicator, log *slog.Logger) (*
 		loc = cfg.InstanceName + "/Locator:" + cfg.ClientEndpoints
 	}
 	return node.New(node.Config{Name: cfg.NodeName, DataDir: dir, Locator: loc, OutputDir: cfg.NodeOutput,
-		DisableOnFailure: cfg.NodeDisableOnFailure, Comm: comm, Log: log})
+		DisableOnFailure: cfg.NodeDisableOnFailure, Comm: comm, Log: log,
+		RedirectErrToOut: cfg.NodeRedirectErrToOut, WaitTime: cfg.NodeWaitTime})
 }
 
 // abort undoes a failed start.

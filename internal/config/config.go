@@ -44,6 +44,8 @@ type Registry struct {
 	// NodeDisableOnFailure is IceGrid.Node.DisableOnFailure in seconds (0 off, < 0 until
 	// enabled by hand).
 	NodeDisableOnFailure time.Duration
+	// NodeRedirectErrToOut is IceGrid.Node.RedirectErrToOut: servers' stderr goes to <id>.out.
+	NodeRedirectErrToOut bool
 }
 
 // Defaults of a registry started with no configuration at all (SPEC.md §2).
@@ -180,6 +182,9 @@ func (c *Registry) loadNode(p *properties.Properties, bare bool) error {
 		return err
 	}
 	c.NodeDisableOnFailure = time.Duration(dof) * time.Second
+	if c.NodeRedirectErrToOut, err = boolProp(p, "IceGrid.Node.RedirectErrToOut"); err != nil {
+		return err
+	}
 	if c.CollocateNode && !store.ValidKey(c.NodeName) {
 		return fmt.Errorf("config: IceGrid.Node.Name %q is not a valid node name", c.NodeName)
 	}

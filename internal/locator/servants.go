@@ -77,8 +77,11 @@ func (s QueryServant) Dispatch(_ context.Context, cur *ice.Current, in *encoding
 		reference.Write(out, s.Registry.FindObjectByType(in.ReadString()))
 	case "findObjectByTypeOnLeastLoadedNode":
 		t := in.ReadString()
-		in.ReadEnum(2) // LoadSample: no node reports load yet, so every object counts as 1.0
-		reference.Write(out, s.Registry.FindObjectByType(t))
+		e := in.ReadEnum(2) // LoadSample1, LoadSample5, LoadSample15
+		if in.Err() != nil {
+			return in.Err()
+		}
+		reference.Write(out, s.Registry.FindObjectByTypeOnLeastLoadedNode(t, [...]int{1, 5, 15}[e]))
 	case "findAllObjectsByType":
 		refs := s.Registry.FindObjectsByType(in.ReadString())
 		out.WriteSize(len(refs))

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"runtime"
 	"sort"
 	"sync"
 	"time"
@@ -28,6 +27,11 @@ type Config struct {
 	DataDir   string // IceGrid.Node.Data (absolute)
 	Locator   string // Ice.Default.Locator given to servers
 	OutputDir string // IceGrid.Node.Output; "" inherits the node's stdout/stderr
+	// RedirectErrToOut is IceGrid.Node.RedirectErrToOut: stderr goes to <id>.out too.
+	RedirectErrToOut bool
+	// WaitTime is IceGrid.Node.WaitTime: the activation timeout of servers whose descriptor
+	// sets none; 0 means DefaultWaitTime.
+	WaitTime time.Duration
 	// DisableOnFailure is IceGrid.Node.DisableOnFailure: after a server fails (non-zero exit
 	// it was not asked for), 0 keeps it enabled, < 0 disables it until enabled by hand, > 0
 	// disables it for that long.
@@ -45,6 +49,8 @@ type Node struct {
 	servers map[string]*server
 	closed  bool
 	wg      sync.WaitGroup // supervision goroutines
+
+	load loadSampler
 }
 
 // New returns a node; it starts nothing until servers are deployed.
@@ -60,9 +66,10 @@ func New(cfg Config) (*Node, error) {
 
 // Info returns the values of the ${node.*} variables for this node.
 func (n *Node) Info(name string) descriptor.Node {
-	host, _ := os.Hostname()
-	return descriptor.Node{Name: name, OS: "Linux", Hostname: host, Machine: runtime.GOARCH,
-		DataDir: n.cfg.DataDir, Locator: n.cfg.Locator, OutputDir: n.cfg.OutputDir}
+	p := platform()
+	return descriptor.Node{Name: name, OS: p.OS, Hostname: p.Hostname, Release: p.Release, Version: p.Version,
+		Machine: p.Machine, DataDir: n.cfg.DataDir, Locator: n.cfg.Locator, OutputDir: n.cfg.OutputDir,
+		RedirectErrToOut: n.cfg.RedirectErrToOut}
 }
 
 // Deploy implements registry.Deployer: it adds the servers placed on this node, restarts the
@@ -82,7 +89,7 @@ func (n *Node) Deploy(all []*descriptor.Server) {
 	for id, s := range n.servers {
 		if _, ok := want[id]; !ok {
 			delete(n.servers, id)
-			n.wg.Go(func() { s.stop(context.Background(), "removed from the deployment") })
+			n.wg.Go(s.destroy)
 		}
 	}
 	for id, spec := range want {
@@ -178,8 +185,15 @@ func (n *Node) Status() []ServerStatus {
 	return out
 }
 
-// Start activates a server whatever its activation mode (admin "server start").
-func (n *Node) Start(ctx context.Context, id string) error { return n.Activate(ctx, id) }
+// Start activates a server whatever its activation mode and waits until it is Active (admin
+// "server start"); errors of a start that failed wrap ErrStart.
+func (n *Node) Start(ctx context.Context, id string) error {
+	s := n.server(id)
+	if s == nil {
+		return fmt.Errorf("node: server %q is not deployed on %s", id, n.cfg.Name)
+	}
+	return s.startAndWait(ctx)
+}
 
 // Servers returns the state of every server, by id.
 func (n *Node) Servers() map[string]State {

@@ -18,16 +18,6 @@ import (
 	"floe/internal/descriptor"
 )
 
-// State is a server's state as IceGrid reports it (Admin.ice ServerState, the subset Floe uses).
-type State string
-
-// The server states.
-const (
-	Inactive     State = "Inactive"
-	Active       State = "Active"
-	Deactivating State = "Deactivating"
-)
-
 // server is one supervised server.
 type server struct {
 	n  *Node
@@ -38,9 +28,11 @@ type server struct {
 	hash     [32]byte // of the generated configuration: a change restarts the server
 	cmd      *exec.Cmd
 	exited   chan struct{} // closed when the current process exits
-	state    State
+	lc       lifecycle
+	changed  chan struct{} // closed and replaced at every state change
+	timer    *time.Timer   // the current activation's timeout
 	process  *reference.Reference
-	removed  bool
+	removed  bool // removed from the deployment or node shut down: never started again
 	failures int
 	// disabled servers are not activated; disabledUntil, when set, re-enables the server then
 	// (IceGrid.Node.DisableOnFailure with a positive period).
@@ -50,7 +42,8 @@ type server struct {
 }
 
 func newServer(n *Node, spec *descriptor.Server) *server {
-	return &server{n: n, id: spec.ID, spec: spec, hash: configHash(spec), state: Inactive}
+	return &server{n: n, id: spec.ID, spec: spec, hash: configHash(spec), lc: lifecycle{state: Inactive},
+		changed: make(chan struct{})}
 }
 
 func configHash(spec *descriptor.Server) [32]byte {
@@ -84,14 +77,14 @@ func (s *server) activation() string {
 func (s *server) status() State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.state
+	return s.lc.state
 }
 
 func (s *server) info() ServerStatus {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d := s.spec.Config.Descriptor.Server()
-	st := ServerStatus{ID: s.id, Node: s.n.cfg.Name, State: s.state, Activation: d.Activation, Exe: d.Exe,
+	st := ServerStatus{ID: s.id, Node: s.n.cfg.Name, State: s.lc.state, Activation: d.Activation, Exe: d.Exe,
 		Enabled: !s.isDisabledLocked()}
 	if s.cmd != nil {
 		st.PID = s.cmd.Process.Pid
@@ -99,16 +92,22 @@ func (s *server) info() ServerStatus {
 	return st
 }
 
+// setProcess records the Ice::Process proxy the server registered; it may complete the
+// activation.
 func (s *server) setProcess(p *reference.Reference) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.process = p
-	s.mu.Unlock()
+	if p != nil {
+		s.transitionLocked((*lifecycle).processRegistered)
+	}
 }
 
 // dir is the server's directory under the node's data directory.
 func (s *server) dir() string { return filepath.Join(s.n.cfg.DataDir, "servers", s.id) }
 
-// start launches the server unless it runs. It returns once the process started.
+// start launches the server unless it runs. It returns once the process started; the server
+// is then Activating until it registers what it must (activation.go).
 func (s *server) start(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -124,15 +123,18 @@ func (s *server) start(ctx context.Context) error {
 	if s.isDisabledLocked() {
 		return fmt.Errorf("node: server %q is disabled", s.id)
 	}
-	cmd, err := s.command()
+	cmd, closeOutput, err := s.command()
 	if err != nil {
 		return err
 	}
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	closeOutput() // the child has its own descriptors now
+	if err != nil {
 		return fmt.Errorf("node: start server %q: %w", s.id, err)
 	}
-	s.cmd, s.exited, s.state = cmd, make(chan struct{}), Active
-	s.n.log.Info("server started", "server", s.id, "pid", cmd.Process.Pid)
+	s.cmd, s.exited = cmd, make(chan struct{})
+	s.startedLocked(cmd)
+	s.n.log.InfoContext(ctx, "server started", "server", s.id, "pid", cmd.Process.Pid, "state", s.lc.state)
 	exited := s.exited
 	go s.reap(cmd, exited)
 	return nil
@@ -140,34 +142,31 @@ func (s *server) start(ctx context.Context) error {
 
 // command writes the configuration files and builds the process: exe, options, then
 // --Ice.Config=<dir>/config/config, in its own process group so that no child survives a stop.
-func (s *server) command() (*exec.Cmd, error) {
+// Its stdout and stderr go to the server's output files (output.go); closeOutput closes the
+// node's copies once the process started.
+func (s *server) command() (cmd *exec.Cmd, closeOutput func(), err error) {
 	cfgDir := filepath.Join(s.dir(), "config")
 	for _, d := range []string{cfgDir, filepath.Join(s.dir(), "data"), filepath.Join(s.dir(), "dbs")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
-			return nil, fmt.Errorf("node: server %q: %w", s.id, err)
+			return nil, nil, fmt.Errorf("node: server %q: %w", s.id, err)
 		}
 	}
 	now := time.Now()
 	for _, f := range s.spec.Config.Files {
 		if err := os.WriteFile(filepath.Join(cfgDir, f.Name), f.Bytes(now), 0o644); err != nil {
-			return nil, fmt.Errorf("node: server %q: write %s: %w", s.id, f.Name, err)
+			return nil, nil, fmt.Errorf("node: server %q: write %s: %w", s.id, f.Name, err)
 		}
 	}
 	d := s.spec.Config.Descriptor.Server()
 	args := append(append([]string(nil), d.Options...), "--Ice.Config="+filepath.Join(cfgDir, "config"))
-	cmd := exec.Command(d.Exe, args...)
+	cmd = exec.Command(d.Exe, args...)
 	cmd.Dir = d.Pwd
 	cmd.Env = append(os.Environ(), d.Envs...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	if out := s.n.cfg.OutputDir; out != "" {
-		f, err := os.OpenFile(filepath.Join(out, s.id+".out"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return nil, fmt.Errorf("node: server %q: %w", s.id, err)
-		}
-		cmd.Stdout, cmd.Stderr = f, f
+	if closeOutput, err = s.redirectOutput(cmd); err != nil {
+		return nil, nil, fmt.Errorf("node: server %q: %w", s.id, err)
 	}
-	return cmd, nil
+	return cmd, closeOutput, nil
 }
 
 // reap waits for the process and marks the server inactive.
@@ -175,7 +174,11 @@ func (s *server) reap(cmd *exec.Cmd, exited chan struct{}) {
 	err := cmd.Wait()
 	s.mu.Lock()
 	if s.cmd == cmd {
-		s.cmd, s.state, s.process = nil, Inactive, nil
+		s.cmd, s.process = nil, nil
+		if s.timer != nil {
+			s.timer.Stop()
+		}
+		s.transitionLocked((*lifecycle).exited)
 	}
 	if err != nil && !s.stopping {
 		s.disableOnFailureLocked()
@@ -210,12 +213,12 @@ func (s *server) deactivationTimeout() time.Duration {
 func (s *server) stop(ctx context.Context, why string) {
 	s.mu.Lock()
 	cmd, exited, proc := s.cmd, s.exited, s.process
-	if why == "removed from the deployment" || why == "node shutting down" {
+	if why == "node shutting down" {
 		s.removed = true
 	}
 	timeout := s.deactivationTimeout()
 	if cmd != nil {
-		s.state = Deactivating
+		s.transitionLocked((*lifecycle).deactivating)
 		s.stopping = true
 	}
 	s.mu.Unlock()

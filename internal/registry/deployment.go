@@ -31,6 +31,13 @@ type Deployer interface {
 	Enabled(serverID string) bool
 }
 
+// AdapterObserver may be implemented by a Deployer that wants to know when a deployed adapter
+// registers its endpoints: a server is Active once its server-lifetime adapters did
+// (reference/icegrid.md §1.5.3). It is called without registry locks held.
+type AdapterObserver interface {
+	AdapterActivated(serverID, adapterID string)
+}
+
 // ErrServerNotFound is returned for an undeployed server id.
 var ErrServerNotFound = errors.New("registry: server not found")
 
@@ -42,6 +49,9 @@ type deployment struct {
 	adapters map[string]*deployedAdapter
 	groups   map[string]*group
 	objects  map[encoding.Identity]*store.Object
+	// loadFactors holds, per server id, the load-factor its application gives its node
+	// (<node load-factor>), or -1 when none is given (load.go).
+	loadFactors map[string]float32
 }
 
 type deployedAdapter struct {
@@ -74,7 +84,7 @@ func (r *Registry) expand(data []byte) (*descriptor.Expanded, error) {
 func (r *Registry) rebuildLocked() []*descriptor.Server {
 	old := r.dep
 	d := &deployment{servers: map[string]*descriptor.Server{}, adapters: map[string]*deployedAdapter{},
-		groups: map[string]*group{}, objects: map[encoding.Identity]*store.Object{}}
+		groups: map[string]*group{}, objects: map[encoding.Identity]*store.Object{}, loadFactors: map[string]float32{}}
 	var servers []*descriptor.Server
 	apps := slices.Sorted(maps.Keys(r.expanded))
 	for _, name := range apps { // every group first: members may be in another application
@@ -90,6 +100,7 @@ func (r *Registry) rebuildLocked() []*descriptor.Server {
 		x := r.expanded[name]
 		for _, s := range x.Servers {
 			d.servers[s.ID] = s
+			d.loadFactors[s.ID] = parseLoadFactor(x.Instance.Nodes[s.Node].LoadFactor)
 			servers = append(servers, s)
 		}
 		adapters := slices.Clone(x.Adapters) // by adapter id
@@ -136,13 +147,14 @@ func policyOf(rg icegrid.ReplicaGroupDescriptor) Policy {
 			p.NReplicas = 1
 		}
 	}
-	switch rg.LoadBalancing.(type) {
+	switch lb := rg.LoadBalancing.(type) {
 	case *icegrid.OrderedLoadBalancingPolicy:
 		p.Type = Ordered
 	case *icegrid.RoundRobinLoadBalancingPolicy:
 		p.Type = RoundRobin
 	case *icegrid.AdaptiveLoadBalancingPolicy:
 		p.Type = Adaptive
+		p.LoadSample = loadSample(lb.LoadSample)
 	}
 	return p
 }
@@ -158,18 +170,24 @@ func (r *Registry) deploy(servers []*descriptor.Server) {
 // when id is not deployed.
 func (r *Registry) setDeployedProxy(id, groupID string, proxy *reference.Reference) (ok bool, err error) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	a := r.dep.adapters[id]
 	if a == nil {
+		r.mu.Unlock()
 		return false, nil
 	}
 	if a.group != groupID {
+		r.mu.Unlock()
 		return true, ErrInvalidReplicaGroup
 	}
 	a.proxy = proxy
 	if proxy != nil {
 		close(r.registered)
 		r.registered = make(chan struct{})
+	}
+	server := a.server
+	r.mu.Unlock()
+	if o, ok := r.cfg.Deployer.(AdapterObserver); ok && proxy != nil {
+		o.AdapterActivated(server, id)
 	}
 	return true, nil
 }

@@ -57,7 +57,7 @@ func (r *Registry) lookup(id string, advance bool) (*Lookup, error) {
 	var ids []string
 	switch g, a := r.dep.groups[id], r.dep.adapters[id]; {
 	case g != nil:
-		ids = g.policy.sequence(g.members, rand.IntN, advance)
+		ids = g.policy.sequence(g.members, rand.IntN, advance, r.loadOf(g))
 		l.n = g.policy.count(len(ids))
 	case a != nil:
 		ids = []string{id}
@@ -102,12 +102,17 @@ func (r *Registry) lookup(id string, advance bool) (*Lookup, error) {
 	return l, nil
 }
 
+// loadOf returns the load of g's members for its policy. r.mu must be held while it is used.
+func (r *Registry) loadOf(g *group) func(member string) float32 {
+	return func(m string) float32 { return r.memberLoadLocked(m, g.policy.LoadSample) }
+}
+
 // findDynamicLocked answers for a dynamically registered adapter or replica group (all members,
 // random order). r.mu must be held.
 func (r *Registry) findDynamicLocked(id string, advance bool) ([]reference.Endpoint, error) {
 	if g := r.groups[id]; g != nil {
 		var eps []reference.Endpoint
-		members := g.policy.sequence(g.members, rand.IntN, advance)
+		members := g.policy.sequence(g.members, rand.IntN, advance, r.loadOf(g))
 		for _, m := range members[:g.policy.count(len(members))] {
 			if a := r.adapters[m]; a != nil && a.Proxy != nil {
 				eps = append(eps, a.Proxy.Endpoints...)

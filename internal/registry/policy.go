@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"cmp"
 	"slices"
 	"sync/atomic"
 )
@@ -23,23 +24,27 @@ type Policy struct {
 	NReplicas int
 	// Priority gives each member's priority for Ordered (lower first; missing = 0).
 	Priority map[string]int
+	// LoadSample is the load average Adaptive compares: 1, 5 or 15 (minutes).
+	LoadSample int
 	// next is the round-robin position, per replica (IceGrid does not share it either).
 	next *atomic.Uint64
 }
 
 // order returns up to NReplicas of members in policy order, advancing a round robin; members is
-// not modified. intn is the random source (rand.IntN in production).
-func (p Policy) order(members []string, intn func(int) int) []string {
-	out := p.sequence(members, intn, true)
+// not modified. intn is the random source (rand.IntN in production); load gives a member's load
+// for Adaptive.
+func (p Policy) order(members []string, intn func(int) int, load func(member string) float32) []string {
+	out := p.sequence(members, intn, true, load)
 	return out[:p.count(len(out))]
 }
 
 // sequence returns every member in policy order (IceGrid's ReplicaGroupEntry::
 // getLocatorAdapterInfo): by ascending priority for Ordered, keeping the members' order among
 // equal priorities; rotated by one more position per lookup for RoundRobin when advance is set
-// (without it, the rotation the next lookup would use); shuffled otherwise. members is not
-// modified.
-func (p Policy) sequence(members []string, intn func(int) int, advance bool) []string {
+// (without it, the rotation the next lookup would use); for Adaptive shuffled, then sorted by
+// load (AdapterCache.cpp, so that equal loads come in random order); shuffled otherwise.
+// members is not modified.
+func (p Policy) sequence(members []string, intn func(int) int, advance bool, load func(member string) float32) []string {
 	out := slices.Clone(members)
 	switch p.Type {
 	case Ordered:
@@ -53,11 +58,18 @@ func (p Policy) sequence(members []string, intn func(int) int, advance bool) []s
 			start := int(pos % uint64(len(out)))
 			out = append(out[start:], out[:start]...)
 		}
-	default: // Random; Adaptive without load information is random too
-		for i := len(out) - 1; i > 0; i-- {
-			j := intn(i + 1)
-			out[i], out[j] = out[j], out[i]
+	case Adaptive:
+		shuffle(out, intn)
+		if load == nil {
+			break
 		}
+		loads := make(map[string]float32, len(out)) // one snapshot: loads change while sorting
+		for _, m := range out {
+			loads[m] = load(m)
+		}
+		slices.SortStableFunc(out, func(a, b string) int { return cmp.Compare(loads[a], loads[b]) })
+	default: // Random
+		shuffle(out, intn)
 	}
 	return out
 }
@@ -68,4 +80,12 @@ func (p Policy) count(n int) int {
 		return p.NReplicas
 	}
 	return n
+}
+
+// shuffle is Fisher-Yates with the random source intn.
+func shuffle(s []string, intn func(int) int) {
+	for i := len(s) - 1; i > 0; i-- {
+		j := intn(i + 1)
+		s[i], s[j] = s[j], s[i]
+	}
 }

@@ -25,7 +25,7 @@ func TestPolicyOrder(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for i := range tt.calls {
-				got := tt.policy.order(members, noShuffle)
+				got := tt.policy.order(members, noShuffle, nil)
 				if !slices.Equal(got, tt.want[i]) {
 					t.Errorf("call %d: order = %v, want %v", i, got, tt.want[i])
 				}
@@ -34,5 +34,21 @@ func TestPolicyOrder(t *testing.T) {
 				t.Errorf("order modified its input: %v", members)
 			}
 		})
+	}
+}
+
+// TestPolicyOrderAdaptive: adaptive sorts by load; equal loads keep the shuffled order.
+func TestPolicyOrderAdaptive(t *testing.T) {
+	loads := map[string]float32{"a": 0.5, "b": 0.1, "c": 0.5, "d": 999.9}
+	load := func(m string) float32 { return loads[m] }
+	noShuffle := func(n int) int { return n - 1 }
+	reverse := func(int) int { return 0 } // Fisher-Yates with j = 0 rotates; a different shuffle
+	members := []string{"a", "b", "c", "d"}
+	if got, want := (Policy{Type: Adaptive}).order(members, noShuffle, load), []string{"b", "a", "c", "d"}; !slices.Equal(got, want) {
+		t.Errorf("adaptive order = %v, want %v", got, want)
+	}
+	got := (Policy{Type: Adaptive, NReplicas: 2}).order(members, reverse, load)
+	if len(got) != 2 || got[0] != "b" || (got[1] != "a" && got[1] != "c") {
+		t.Errorf("adaptive order, 2 replicas = %v, want b then a or c", got)
 	}
 }

@@ -45,6 +45,10 @@ type Config struct {
 	// deployed servers. Both may be nil (no node: servers are never activated).
 	Node     func(name string) descriptor.Node
 	Deployer Deployer
+	// NodeLoad reports a node's load for adaptive load balancing and
+	// Query.findObjectByTypeOnLeastLoadedNode; ok is false for a node that is unknown or
+	// unreachable. Nil: every node is unreachable (load.go).
+	NodeLoad func(node string) (load LoadInfo, ok bool)
 }
 
 // Registry is one replica's state. It is safe for concurrent use.

@@ -180,15 +180,15 @@ func TestGoServerDeployed(t *testing.T) {
 	floetest.WaitFor(t, 10*time.Second, func() bool { return strings.Count(g.out.String(), "GoServer says Hello World!") == 3 })
 	for _, step := range []struct{ cmd, want string }{
 		{"server list", "GoServer"},
-		{"server state GoServer", "Active"},
+		{"server state GoServer", "active (pid = "},
 		{"node list", "node1"},
 		{"server stop GoServer", ""},
-		{"server state GoServer", "Inactive"},
+		{"server state GoServer", "inactive (enabled)"},
 		{"server disable GoServer", ""},
 		{"server describe GoServer", "enabled = false"},
 		{"server enable GoServer", ""},
 		{"server start GoServer", ""},
-		{"server state GoServer", "Active"},
+		{"server state GoServer", "active (pid = "},
 	} {
 		if got := g.admin(t, step.cmd); !strings.Contains(got, step.want) {
 			t.Errorf("floe admin -e %q = %q, want %q", step.cmd, got, step.want)
