@@ -57,6 +57,10 @@ func (c *Connection) SetACM(a ACM) {
 	c.mu.Lock()
 	c.acm = a
 	c.mu.Unlock()
+	select { // the monitor takes the new period at once, as Ice reschedules it
+	case c.acmChanged <- struct{}{}:
+	default:
+	}
 }
 
 // ACM returns the connection's ACM setting.
@@ -81,6 +85,9 @@ func (c *Connection) monitor() {
 		case <-c.done:
 			t.Stop()
 			return
+		case <-c.acmChanged:
+			t.Stop()
+			continue
 		case <-t.C:
 		}
 		if a.Timeout > 0 {

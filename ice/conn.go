@@ -30,6 +30,8 @@ type Connection struct {
 	adapter  atomic.Pointer[ObjectAdapter] // dispatches incoming requests; nil answers ObjectNotExist
 	activity atomic.Int64                  // monotonic nanoseconds of the last read or write
 	dispSem  chan struct{}                 // bounds concurrent twoway dispatches
+	// acmChanged wakes the monitor when SetACM changes the setting.
+	acmChanged chan struct{}
 
 	wmu       sync.Mutex // serialises writes to nc
 	wdeadline time.Time  // nc's write deadline (guarded by wmu)
@@ -73,16 +75,17 @@ const maxConcurrentDispatch = 1024
 
 func newConnection(comm *Communicator, nc net.Conn, incoming bool, acm ACM, maxSize int) *Connection {
 	c := &Connection{
-		comm:     comm,
-		nc:       nc,
-		rd:       bufio.NewReaderSize(nc, 32<<10),
-		incoming: incoming,
-		maxSize:  maxSize,
-		pending:  map[int32]chan reply{},
-		nextID:   1,
-		acm:      acm,
-		dispSem:  make(chan struct{}, maxConcurrentDispatch),
-		done:     make(chan struct{}),
+		comm:       comm,
+		nc:         nc,
+		rd:         bufio.NewReaderSize(nc, 32<<10),
+		incoming:   incoming,
+		maxSize:    maxSize,
+		pending:    map[int32]chan reply{},
+		nextID:     1,
+		acm:        acm,
+		dispSem:    make(chan struct{}, maxConcurrentDispatch),
+		acmChanged: make(chan struct{}, 1),
+		done:       make(chan struct{}),
 	}
 	c.idle = sync.NewCond(&c.mu)
 	c.log = comm.log.With("component", "ice.conn", "remote", nc.RemoteAddr().String())

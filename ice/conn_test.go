@@ -399,3 +399,35 @@ func TestCloseWithStalledReader(t *testing.T) {
 	}
 	srv.pingFresh(t, newClient(t), "after-stall")
 }
+
+// TestSetACMTakesEffectAtOnce: a new ACM setting reschedules the monitor. It used to sleep out
+// the old period first (30 s with the default 60 s timeout), so a peer with a short idle
+// timeout closed the connection before the first heartbeat.
+func TestSetACMTakesEffectAtOnce(t *testing.T) {
+	srv := startLoopbackServer(t)
+	nc := dialRaw(t, srv.addr)
+	var c *Connection
+	for deadline := time.Now().Add(10 * time.Second); c == nil; {
+		srv.adapter.mu.RLock()
+		for sc := range srv.adapter.conns {
+			c = sc
+		}
+		srv.adapter.mu.RUnlock()
+		if c == nil && time.Now().After(deadline) {
+			t.Fatal("the server never accepted the connection")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := c.ACM(); got.Timeout < 10*time.Second {
+		t.Fatalf("server ACM timeout = %v; this test needs a long default", got.Timeout)
+	}
+	c.SetACM(ACM{Timeout: 2 * time.Second, Heartbeat: HeartbeatAlways})
+	_ = nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	msg, err := readMessage(nc)
+	if err != nil {
+		t.Fatalf("no heartbeat within 10 s of SetACM(2 s, always): %v", err)
+	}
+	if !bytes.Equal(msg, protocol.ValidateConnectionMessage) {
+		t.Errorf("first message after SetACM = % x, want a heartbeat", msg)
+	}
+}
