@@ -32,8 +32,11 @@ type Config struct {
 	// it was not asked for), 0 keeps it enabled, < 0 disables it until enabled by hand, > 0
 	// disables it for that long.
 	DisableOnFailure time.Duration
-	Comm             *ice.Communicator
-	Log              *slog.Logger
+	// DeactivationTimeout is how long a server that has no deactivation-timeout in its
+	// descriptor gets to stop before SIGKILL; 0 means 10 s.
+	DeactivationTimeout time.Duration
+	Comm                *ice.Communicator
+	Log                 *slog.Logger
 }
 
 // Node supervises the servers deployed on it. It is safe for concurrent use.
@@ -146,6 +149,14 @@ func (n *Node) SetEnabled(id string, on bool) error {
 	}
 	s.setEnabled(on)
 	return nil
+}
+
+// DeactivationTimeout is how long a server gets to stop when its descriptor does not say.
+func (n *Node) DeactivationTimeout() time.Duration {
+	if n.cfg.DeactivationTimeout > 0 {
+		return n.cfg.DeactivationTimeout
+	}
+	return 10 * time.Second
 }
 
 // Name returns the node's name.

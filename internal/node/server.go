@@ -132,6 +132,7 @@ func (s *server) start(ctx context.Context) error {
 		return fmt.Errorf("node: start server %q: %w", s.id, err)
 	}
 	s.cmd, s.exited, s.state = cmd, make(chan struct{}), Active
+	s.writePidFile(cmd.Process.Pid)
 	s.n.log.Info("server started", "server", s.id, "pid", cmd.Process.Pid)
 	exited := s.exited
 	go s.reap(cmd, exited)
@@ -174,6 +175,7 @@ func (s *server) command() (*exec.Cmd, error) {
 func (s *server) reap(cmd *exec.Cmd, exited chan struct{}) {
 	err := cmd.Wait()
 	s.mu.Lock()
+	s.removePidFile(cmd.Process.Pid)
 	if s.cmd == cmd {
 		s.cmd, s.state, s.process = nil, Inactive, nil
 	}
@@ -197,12 +199,12 @@ func exitText(err error) string {
 	return "exit status 0"
 }
 
-// deactivationTimeout is the descriptor's deactivation-timeout, or 10 s.
+// deactivationTimeout is the descriptor's deactivation-timeout, or the node's default.
 func (s *server) deactivationTimeout() time.Duration {
 	if n, err := strconv.Atoi(s.spec.Config.Descriptor.Server().DeactivationTimeout); err == nil && n > 0 {
 		return time.Duration(n) * time.Second
 	}
-	return 10 * time.Second
+	return s.n.DeactivationTimeout()
 }
 
 // stop deactivates the server: Process.shutdown if it registered one, SIGTERM otherwise (or
