@@ -2,83 +2,75 @@ package httpapi
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"net/http"
 
 	"floe/internal/node"
+	"floe/internal/nodes"
+	"floe/internal/registry"
 )
 
-// Node is what the API needs of a node.
-type Node interface {
-	Name() string
-	Status() []node.ServerStatus
+// Nodes is what the API needs of the registry's nodes (package nodes implements it): the
+// collocated node and remote `floe node` processes alike.
+type Nodes interface {
+	Nodes() []nodes.NodeStatus
+	Servers(ctx context.Context) []node.ServerStatus
+	Server(ctx context.Context, id string) (node.ServerStatus, error)
 	Start(ctx context.Context, id string) error
 	Stop(ctx context.Context, id string) error
-	SetEnabled(id string, on bool) error
-}
-
-// NodeJSON is a node in the API.
-type NodeJSON struct {
-	Name    string `json:"name"`
-	Servers int    `json:"servers"`
+	SetEnabled(ctx context.Context, id string, on bool) error
 }
 
 func (a *API) listNodes(*http.Request) (any, error) {
-	if a.Node == nil {
-		return []NodeJSON{}, nil
+	if a.Nodes == nil {
+		return []nodes.NodeStatus{}, nil
 	}
-	return []NodeJSON{{Name: a.Node.Name(), Servers: len(a.Node.Status())}}, nil
+	return a.Nodes.Nodes(), nil
 }
 
-func (a *API) listServers(*http.Request) (any, error) {
-	if a.Node == nil {
+func (a *API) listServers(r *http.Request) (any, error) {
+	if a.Nodes == nil {
 		return []node.ServerStatus{}, nil
 	}
-	return a.Node.Status(), nil
+	return a.Nodes.Servers(r.Context()), nil
 }
 
-func (a *API) server(id string) (node.ServerStatus, error) {
-	if a.Node != nil {
-		for _, s := range a.Node.Status() {
-			if s.ID == id {
-				return s, nil
-			}
-		}
+func (a *API) getServer(r *http.Request) (any, error) {
+	if a.Nodes == nil {
+		return nil, registry.ErrServerNotFound
 	}
-	return node.ServerStatus{}, &httpError{status: http.StatusNotFound, msg: fmt.Sprintf("server %q does not exist", id)}
+	return a.Nodes.Server(r.Context(), r.PathValue("id"))
 }
 
-func (a *API) getServer(r *http.Request) (any, error) { return a.server(r.PathValue("id")) }
+// serverCommand runs one command on a server and answers with its state afterwards.
+func (a *API) serverCommand(do func(ctx context.Context, id string) error) func(*http.Request) (any, error) {
+	return func(r *http.Request) (any, error) {
+		id := r.PathValue("id")
+		if a.Nodes == nil {
+			return nil, registry.ErrServerNotFound
+		}
+		if err := do(r.Context(), id); err != nil {
+			if errors.Is(err, registry.ErrServerNotFound) {
+				return nil, err
+			}
+			return nil, &httpError{status: http.StatusConflict, msg: err.Error()}
+		}
+		return a.Nodes.Server(r.Context(), id)
+	}
+}
 
 func (a *API) startServer(r *http.Request) (any, error) {
-	if _, err := a.server(r.PathValue("id")); err != nil {
-		return nil, err
-	}
-	if err := a.Node.Start(r.Context(), r.PathValue("id")); err != nil {
-		return nil, &httpError{status: http.StatusConflict, msg: err.Error()}
-	}
-	return a.server(r.PathValue("id"))
+	return a.serverCommand(func(ctx context.Context, id string) error { return a.Nodes.Start(ctx, id) })(r)
 }
 
 func (a *API) stopServer(r *http.Request) (any, error) {
-	if _, err := a.server(r.PathValue("id")); err != nil {
-		return nil, err
-	}
-	if err := a.Node.Stop(r.Context(), r.PathValue("id")); err != nil {
-		return nil, &httpError{status: http.StatusConflict, msg: err.Error()}
-	}
-	return a.server(r.PathValue("id"))
+	return a.serverCommand(func(ctx context.Context, id string) error { return a.Nodes.Stop(ctx, id) })(r)
 }
 
-func (a *API) enableServer(r *http.Request) (any, error)  { return a.setEnabled(r, true) }
-func (a *API) disableServer(r *http.Request) (any, error) { return a.setEnabled(r, false) }
+func (a *API) enableServer(r *http.Request) (any, error) {
+	return a.serverCommand(func(ctx context.Context, id string) error { return a.Nodes.SetEnabled(ctx, id, true) })(r)
+}
 
-func (a *API) setEnabled(r *http.Request, on bool) (any, error) {
-	if _, err := a.server(r.PathValue("id")); err != nil {
-		return nil, err
-	}
-	if err := a.Node.SetEnabled(r.PathValue("id"), on); err != nil {
-		return nil, &httpError{status: http.StatusConflict, msg: err.Error()}
-	}
-	return a.server(r.PathValue("id"))
+func (a *API) disableServer(r *http.Request) (any, error) {
+	return a.serverCommand(func(ctx context.Context, id string) error { return a.Nodes.SetEnabled(ctx, id, false) })(r)
 }

@@ -15,15 +15,29 @@ import (
 	"floe/internal/store"
 )
 
-// Deployer runs the servers that applications place on nodes: the collocated node implements
-// it. Its methods must not call back into the registry while holding locks.
+// Deployer runs the servers that applications place on nodes (package nodes implements it,
+// for the collocated node and `floe node` processes). Its methods must not call back into the
+// registry while holding locks.
 type Deployer interface {
-	// Deploy hands over every deployed server after each change of the applications.
-	Deploy(servers []*descriptor.Server)
+	// Deploy hands over the whole deployment after each change of the applications; it must
+	// not block on the network.
+	Deploy(d *Deployment)
 	// Activate starts a server unless it runs already; it returns once the process started.
 	Activate(ctx context.Context, serverID string) error
 	// SetProcess records the Ice::Process proxy a server registered.
 	SetProcess(serverID string, proxy *reference.Reference) error
+}
+
+// Deployment is what Deployer.Deploy receives. Deployments are handed over outside the
+// registry's locks, so two may arrive out of order: the one with the higher Generation is the
+// newer. The deployer must not modify it.
+type Deployment struct {
+	Generation uint64
+	// Servers are every deployed server, configured with the values of Config.Node.
+	Servers []*descriptor.Server
+	// Applications are the deployed descriptors by name, for nodes that expand their servers
+	// themselves.
+	Applications map[string]store.Application
 }
 
 // ErrServerNotFound is returned for an undeployed server id.
@@ -62,7 +76,7 @@ func (r *Registry) expand(data []byte) (*descriptor.Expanded, error) {
 
 // rebuildLocked recomputes the deployment from r.expanded; r.mu must be held for writing. The
 // endpoints that deployed adapters registered are kept.
-func (r *Registry) rebuildLocked() []*descriptor.Server {
+func (r *Registry) rebuildLocked() *Deployment {
 	old := r.dep
 	d := &deployment{servers: map[string]*descriptor.Server{}, adapters: map[string]*deployedAdapter{},
 		groups: map[string]*group{}, objects: map[encoding.Identity]*store.Object{}}
@@ -101,7 +115,12 @@ func (r *Registry) rebuildLocked() []*descriptor.Server {
 		}
 	}
 	r.dep = d
-	return servers
+	apps := make(map[string]store.Application, len(r.apps))
+	for name, a := range r.apps {
+		apps[name] = *a
+	}
+	r.depGen++
+	return &Deployment{Generation: r.depGen, Servers: servers, Applications: apps}
 }
 
 // policyOf turns a replica group's <load-balancing> into a Policy (reference/icegrid.md §1.1.4).
@@ -128,10 +147,10 @@ func policyOf(rg icegrid.ReplicaGroupDescriptor) Policy {
 	return p
 }
 
-// deploy tells the deployer about the servers (outside r.mu).
-func (r *Registry) deploy(servers []*descriptor.Server) {
+// deploy tells the deployer about the deployment (outside r.mu).
+func (r *Registry) deploy(d *Deployment) {
 	if r.cfg.Deployer != nil {
-		r.cfg.Deployer.Deploy(servers)
+		r.cfg.Deployer.Deploy(d)
 	}
 }
 

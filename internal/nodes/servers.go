@@ -1,0 +1,229 @@
+package nodes
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"floe/ice"
+	"floe/ice/reference"
+	"floe/internal/node"
+	"floe/internal/nodeproto"
+)
+
+// callTimeout bounds the calls to remote nodes that do not say otherwise.
+const callTimeout = 5 * time.Second
+
+// Activate implements registry.Deployer: it asks the server's node to start it.
+func (d *Directory) Activate(ctx context.Context, id string) error { return d.Start(ctx, id) }
+
+// SetProcess implements registry.Deployer: the server's node gets the Process proxy it
+// registered, to stop it gracefully. A server whose node has not registered yet (a registry
+// that just restarted) is not refused: its node stops it with SIGTERM instead.
+func (d *Directory) SetProcess(id string, proxy *reference.Reference) error {
+	local, p, err := d.target(id)
+	switch {
+	case errors.Is(err, ErrNodeUnreachable):
+		d.log.Info("Process proxy of a server whose node is not registered: not forwarded", "server", id, "err", err)
+		return nil
+	case err != nil:
+		return err
+	case local != nil:
+		return local.SetProcess(id, proxy)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	defer cancel()
+	return d.call(ctx, p, nodeproto.OpSetProcess, nodeproto.ServerCommand{Server: id, Proxy: proxy.String()})
+}
+
+// Start starts a server on its node, whatever its activation mode (admin "server start").
+func (d *Directory) Start(ctx context.Context, id string) error {
+	local, p, err := d.target(id)
+	switch {
+	case err != nil:
+		return err
+	case local != nil:
+		return local.Start(ctx, id)
+	}
+	return d.call(ctx, p, nodeproto.OpStart, nodeproto.ServerCommand{Server: id})
+}
+
+// Stop stops a server on its node.
+func (d *Directory) Stop(ctx context.Context, id string) error {
+	local, p, err := d.target(id)
+	switch {
+	case err != nil:
+		return err
+	case local != nil:
+		return local.Stop(ctx, id)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute) // the node bounds it by the deactivation timeout
+	defer cancel()
+	return d.call(ctx, p, nodeproto.OpStop, nodeproto.ServerCommand{Server: id})
+}
+
+// SetEnabled enables or disables a server on its node.
+func (d *Directory) SetEnabled(ctx context.Context, id string, on bool) error {
+	local, p, err := d.target(id)
+	switch {
+	case err != nil:
+		return err
+	case local != nil:
+		return local.SetEnabled(id, on)
+	}
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	return d.call(ctx, p, nodeproto.OpSetEnabled, nodeproto.ServerCommand{Server: id, Enabled: on})
+}
+
+// call invokes a server command on a remote node. The node's own refusals ("disabled") come
+// back as Ice UnknownExceptions carrying its message, which is what the caller sees; failing
+// to reach it is ErrNodeUnreachable.
+func (d *Directory) call(ctx context.Context, p *ice.Proxy, op string, cmd nodeproto.ServerCommand) error {
+	err := nodeproto.Invoke(ctx, p, op, cmd, nil)
+	var ue *ice.UnknownError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ue):
+		return errors.New(ue.Text)
+	}
+	return fmt.Errorf("%w: %s server %q: %w", ErrNodeUnreachable, op, cmd.Server, err)
+}
+
+// Server returns one server's status.
+func (d *Directory) Server(ctx context.Context, id string) (node.ServerStatus, error) {
+	name, err := d.nodeOf(id)
+	if err != nil {
+		return node.ServerStatus{}, err
+	}
+	for _, s := range d.nodeServers(ctx, name) {
+		if s.ID == id {
+			return s, nil
+		}
+	}
+	return d.unknown(id, name), nil
+}
+
+// Servers returns every deployed server's status, sorted by id; servers of unreachable nodes
+// are in state Unknown.
+func (d *Directory) Servers(ctx context.Context) []node.ServerStatus {
+	names := map[string]bool{}
+	d.mu.Lock()
+	for _, n := range d.placed {
+		names[n] = true
+	}
+	d.mu.Unlock()
+	var mu sync.Mutex
+	got := map[string]node.ServerStatus{}
+	var wg sync.WaitGroup
+	for name := range names {
+		wg.Go(func() {
+			list := d.nodeServers(ctx, name)
+			mu.Lock()
+			defer mu.Unlock()
+			for _, s := range list {
+				got[s.ID] = s
+			}
+		})
+	}
+	wg.Wait()
+	d.mu.Lock()
+	placed := maps.Clone(d.placed)
+	d.mu.Unlock()
+	out := make([]node.ServerStatus, 0, len(placed))
+	for id, n := range placed {
+		s, ok := got[id]
+		if !ok || s.Node != n {
+			s = d.unknown(id, n)
+		}
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b node.ServerStatus) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+// nodeServers asks one node for its servers; nil if it cannot be reached.
+func (d *Directory) nodeServers(ctx context.Context, name string) []node.ServerStatus {
+	if d.cfg.Local != nil && d.cfg.Local.Name() == name {
+		return d.cfg.Local.Status()
+	}
+	d.mu.Lock()
+	r := d.remote[name]
+	d.mu.Unlock()
+	if r == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	var st nodeproto.Status
+	if err := nodeproto.Invoke(ctx, r.proxy, nodeproto.OpStatus, nodeproto.Empty{}, &st); err != nil {
+		d.log.Warn("cannot get the servers of a node", "node", name, "err", err)
+		return nil
+	}
+	for i := range st.Servers {
+		st.Servers[i].Node = name
+	}
+	return st.Servers
+}
+
+// unknown describes a server whose node did not answer, from its descriptor.
+func (d *Directory) unknown(id, nodeName string) node.ServerStatus {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s := node.ServerStatus{ID: id, Node: nodeName, State: Unknown}
+	for _, sv := range d.dep.Servers {
+		if sv.ID == id {
+			s.Activation, s.Exe = sv.Descriptor.Server().Activation, sv.Descriptor.Server().Exe
+		}
+	}
+	return s
+}
+
+// NodeStatus describes a node for the API.
+type NodeStatus struct {
+	Name       string `json:"name"`
+	Up         bool   `json:"up"`
+	Collocated bool   `json:"collocated,omitempty"`
+	Proxy      string `json:"proxy,omitempty"`
+	Hostname   string `json:"hostname,omitempty"`
+	Servers    int    `json:"servers"`
+	// LastSeen is the last keep-alive of a remote node, as seen by this replica.
+	LastSeen *time.Time `json:"lastSeen,omitempty"`
+}
+
+// Nodes lists the collocated node, the registered remote nodes and the nodes the deployment
+// names, sorted by name.
+func (d *Directory) Nodes() []NodeStatus {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	all := map[string]*NodeStatus{}
+	get := func(name string) *NodeStatus {
+		if all[name] == nil {
+			all[name] = &NodeStatus{Name: name}
+		}
+		return all[name]
+	}
+	if d.cfg.Local != nil {
+		n := get(d.cfg.Local.Name())
+		n.Up, n.Collocated = true, true
+	}
+	for name, r := range d.remote {
+		n := get(name)
+		seen := r.seen.UTC()
+		n.Up, n.Proxy, n.Hostname, n.LastSeen = true, r.proxy.String(), r.info.Hostname, &seen
+	}
+	for _, name := range d.placed {
+		get(name).Servers++
+	}
+	out := make([]NodeStatus, 0, len(all))
+	for _, name := range sortedKeys(all) {
+		out = append(out, *all[name])
+	}
+	return out
+}
