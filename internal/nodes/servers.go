@@ -23,22 +23,24 @@ const callTimeout = 5 * time.Second
 func (d *Directory) Activate(ctx context.Context, id string) error { return d.Start(ctx, id) }
 
 // SetProcess implements registry.Deployer: the server's node gets the Process proxy it
-// registered, to stop it gracefully. A server whose node has not registered yet (a registry
-// that just restarted) is not refused: its node stops it with SIGTERM instead.
+// registered, to stop it gracefully. A server whose node cannot be reached (a registry that
+// just restarted, before the node registered again) is not refused: its node stops it with
+// SIGTERM instead.
 func (d *Directory) SetProcess(id string, proxy *reference.Reference) error {
 	local, p, err := d.target(id)
-	switch {
-	case errors.Is(err, ErrNodeUnreachable):
-		d.log.Info("Process proxy of a server whose node is not registered: not forwarded", "server", id, "err", err)
-		return nil
-	case err != nil:
-		return err
-	case local != nil:
+	if err == nil && local != nil {
 		return local.SetProcess(id, proxy)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
-	defer cancel()
-	return d.call(ctx, p, nodeproto.OpSetProcess, nodeproto.ServerCommand{Server: id, Proxy: proxy.String()})
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+		defer cancel()
+		err = d.call(ctx, p, nodeproto.OpSetProcess, nodeproto.ServerCommand{Server: id, Proxy: proxy.String()})
+	}
+	if errors.Is(err, ErrNodeUnreachable) {
+		d.log.Info("Process proxy of a server whose node cannot be reached: not forwarded", "server", id, "err", err)
+		return nil
+	}
+	return err
 }
 
 // Start starts a server on its node, whatever its activation mode (admin "server start").
