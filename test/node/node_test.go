@@ -24,7 +24,7 @@ func TestRemoteNodeActivationAndAdmin(t *testing.T) {
 	}
 	node := g.startNode(t)
 	floetest.WaitFor(t, 10*time.Second, func() bool { return g.nodeUp(t) })
-	g.deploy(t)
+	g.deploy(t, false)
 
 	floetest.WaitFor(t, 10*time.Second, func() bool { return g.server(t, "Always").State == "Active" })
 	if s := g.server(t, "OnDemand"); s.State != "Inactive" || s.Node != "n1" {
@@ -81,7 +81,7 @@ func TestRemoteNodeRestart(t *testing.T) {
 	t.Cleanup(func() { killServers(t, g.dir) })
 	node := g.startNode(t)
 	floetest.WaitFor(t, 10*time.Second, func() bool { return g.nodeUp(t) })
-	g.deploy(t)
+	g.deploy(t, false)
 	g.hello(t, "hello", 1)
 	floetest.WaitFor(t, 10*time.Second, func() bool { return g.server(t, "Always").State == "Active" })
 	old := []int{g.server(t, "OnDemand").PID, g.server(t, "Always").PID, g.server(t, "Sleeper").PID}
@@ -139,7 +139,7 @@ func TestRemoteNodeRestart(t *testing.T) {
 // killServers kills what a failed test may have left: servers recorded in pid files.
 func killServers(t *testing.T, dir string) {
 	t.Helper()
-	for _, id := range []string{"OnDemand", "Always", "Sleeper"} {
+	for _, id := range []string{"OnDemand", "Always", "Sleeper", "Sleeper2"} {
 		if pid, err := pidFile(t, dir, id); err == nil && alive(pid) && isServer(pid) {
 			_ = syscall.Kill(-pid, syscall.SIGKILL)
 		}

@@ -101,16 +101,16 @@ type grid struct {
 	args               []string
 }
 
-func newGrid(t *testing.T) *grid {
+func newGrid(t *testing.T, extra ...string) *grid {
 	t.Helper()
 	g := &grid{dir: t.TempDir()}
 	port := floetest.FreePort(t)
 	g.locator = fmt.Sprintf("NodeGrid/Locator:tcp -h 127.0.0.1 -p %d", port)
 	g.http = fmt.Sprintf("127.0.0.1:%d", floetest.FreePort(t))
-	g.args = []string{"registry", "--IceGrid.InstanceName=NodeGrid",
+	g.args = append([]string{"registry", "--IceGrid.InstanceName=NodeGrid",
 		fmt.Sprintf("--IceGrid.Registry.Client.Endpoints=tcp -h 127.0.0.1 -p %d", port),
 		"--IceGrid.Registry.LMDB.Path=" + filepath.Join(g.dir, "registry"),
-		"--IceGrid.Registry.NodeSessionTimeout=2", "--Floe.HTTP.Endpoint=" + g.http}
+		"--IceGrid.Registry.NodeSessionTimeout=2", "--Floe.HTTP.Endpoint=" + g.http}, extra...)
 	g.startRegistry(t)
 	return g
 }
@@ -178,6 +178,21 @@ func (g *grid) server(t *testing.T, id string) serverJSON {
 	return s
 }
 
+// state is a server's state, or "" while the registry does not know the server.
+func (g *grid) state(t *testing.T, id string) string {
+	t.Helper()
+	resp, err := httpGet(t, "http://"+g.http+"/api/v1/servers/"+id)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	var s serverJSON
+	if resp.StatusCode != http.StatusOK || jsonDecode(resp, &s) != nil {
+		return ""
+	}
+	return s.State
+}
+
 func (g *grid) nodes(t *testing.T) []nodeJSON {
 	t.Helper()
 	var list []nodeJSON
@@ -211,8 +226,14 @@ func (g *grid) hello(t *testing.T, id string, count int) {
 // deploy adds an application with three servers on node n1: the Go hello servers OnDemand
 // (well-known object "hello") and Always (object "always"), and Sleeper, an `always` shell
 // that needs no registry (a hello server's adapter registers with it, and fails without it).
-func (g *grid) deploy(t *testing.T) {
+// With update, it updates the application and adds a fourth server, Sleeper2.
+func (g *grid) deploy(t *testing.T, update bool) {
 	t.Helper()
+	extra, cmd := "", "application add "
+	if update {
+		extra = `<server id="Sleeper2" exe="/bin/sh" activation="always"><option>-c</option><option>exec sleep 1001</option></server>`
+		cmd = "application update "
+	}
 	xml := `<icegrid><application name="Remote"><node name="n1">
   <server id="OnDemand" exe="` + helloServer + `" activation="on-demand">
     <adapter name="Hello" endpoints="tcp -h 127.0.0.1"><object identity="hello" type="::Demo::Hello" property="Identity"/></adapter>
@@ -221,12 +242,13 @@ func (g *grid) deploy(t *testing.T) {
     <adapter name="Hello" endpoints="tcp -h 127.0.0.1"><object identity="always" type="::Demo::Hello" property="Identity"/></adapter>
   </server>
   <server id="Sleeper" exe="/bin/sh" activation="always"><option>-c</option><option>exec sleep 1000</option></server>
+  ` + extra + `
 </node></application></icegrid>`
 	path := filepath.Join(g.dir, "app.xml")
 	if err := os.WriteFile(path, []byte(xml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	g.admin(t, "application add "+path)
+	g.admin(t, cmd+path)
 }
 
 // alive reports whether pid is a live process (not a zombie).
@@ -256,7 +278,7 @@ func pidFile(t *testing.T, dir, id string) (int, error) {
 // isServer reports whether pid runs one of the deployed servers.
 func isServer(pid int) bool {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	return err == nil && (strings.HasPrefix(string(b), helloServer) || strings.HasPrefix(string(b), "sleep\x001000"))
+	return err == nil && (strings.HasPrefix(string(b), helloServer) || strings.HasPrefix(string(b), "sleep\x00100"))
 }
 
 func httpGet(t *testing.T, url string) (*http.Response, error) {
@@ -267,3 +289,5 @@ func httpGet(t *testing.T, url string) (*http.Response, error) {
 	}
 	return http.DefaultClient.Do(req)
 }
+
+func jsonDecode(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }
