@@ -1,7 +1,8 @@
 // Package config turns Ice property sets into the typed, validated configuration of a Floe
-// registry (and later a node), with IceGrid's property names and defaults (SPEC.md §2). The
-// property table in props.go is the single list of what Floe understands; properties under
-// IceGrid.* or Floe.* that are not in it produce warnings, never silence.
+// registry or node, with IceGrid's property names and defaults (SPEC.md §2). The property
+// tables (props.go for the registry, nodeImplemented in node.go for `floe node`) list what Floe
+// understands; properties under IceGrid.* or Floe.* that are not in them produce warnings,
+// never silence.
 package config
 
 import (
