@@ -97,15 +97,15 @@ func (d *Directory) Run(ctx context.Context) error {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	d.refreshReplicas(ctx)
-	for n := 0; ; n++ {
+	for ticks := 0; ; {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-d.kick:
 		case <-tick.C:
 			d.expire()
-			if n%5 == 0 {
-				d.refreshReplicas(ctx)
+			if ticks++; ticks%2 == 0 {
+				d.refreshReplicas(ctx) // every 2 s
 			}
 		}
 		for _, p := range d.duePushes() {

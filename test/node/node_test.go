@@ -5,6 +5,7 @@
 package node_test
 
 import (
+	"fmt"
 	"strings"
 	"syscall"
 	"testing"
@@ -49,6 +50,9 @@ func TestRemoteNodeActivationAndAdmin(t *testing.T) {
 		}
 	}
 	pids := []int{g.server(t, "OnDemand").PID, g.server(t, "Always").PID, g.server(t, "Sleeper").PID}
+	if got := strings.TrimSpace(g.admin(t, "server pid OnDemand")); got != fmt.Sprint(pids[0]) {
+		t.Errorf("floe admin -e \"server pid OnDemand\" = %q, want %d", got, pids[0])
+	}
 	for _, pid := range pids {
 		if !alive(pid) {
 			t.Fatalf("server pid %d reported by the registry is not running", pid)
@@ -109,10 +113,17 @@ func TestRemoteNodeRestart(t *testing.T) {
 	}
 	g.hello(t, "always", 1)
 
-	// No registry: the node starts from its last known deployment. (The hello server Always
-	// starts too, and exits at once: its adapter cannot register.)
+	// No registry: the node stops its servers on SIGTERM, and starts from its last known
+	// deployment. (The hello server Always starts too, and exits at once: its adapter cannot
+	// register.)
+	running := []int{g.server(t, "Always").PID, g.server(t, "Sleeper").PID}
 	g.reg.stop(t, syscall.SIGTERM)
 	node.stop(t, syscall.SIGTERM)
+	for _, pid := range running {
+		if alive(pid) {
+			t.Errorf("server pid %d still runs after the node's SIGTERM with no registry", pid)
+		}
+	}
 	node = g.startNode(t)
 	var pid int
 	floetest.WaitFor(t, 20*time.Second, func() bool {
