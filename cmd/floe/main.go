@@ -26,21 +26,10 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"registry", "run a registry replica (Ice locator, locator registry, query, admin, HTTP API)", runRegistry},
-		{"node", "run a node that activates and supervises servers (not yet: use a collocated node)", runNode},
+		{"node", "run a node that activates and supervises the servers deployed on it", runNode},
 		{"admin", "administer a grid (icegridadmin's command language)", runAdmin},
 		{"version", "print version information", runVersion},
 	}
-}
-
-// runNode is `floe node`. A node in its own process is not implemented yet; the collocated node
-// of `floe registry` (IceGrid.Node.CollocateRegistry=1) runs deployed servers.
-func runNode(_ context.Context, args []string, stdout, _ io.Writer) error {
-	if wantsHelp(args) {
-		fmt.Fprintln(stdout, "usage: floe node [--Ice.Config=FILE] [--Name=Value ...]")
-		return nil
-	}
-	return fmt.Errorf("a node in its own process is not implemented yet; " +
-		"run floe registry with IceGrid.Node.CollocateRegistry=1 (the default with no configuration) for a collocated node")
 }
 
 func wantsHelp(args []string) bool {

@@ -19,6 +19,8 @@ import (
 	"floe/internal/httpapi"
 	"floe/internal/locator"
 	"floe/internal/node"
+	"floe/internal/nodeproto"
+	"floe/internal/nodes"
 	"floe/internal/registry"
 	"floe/internal/store"
 	"floe/internal/store/bolt"
@@ -75,8 +77,10 @@ type runningRegistry struct {
 	store        store.Store
 	zk           *zk.Store  // nil when standalone
 	node         *node.Node // the collocated node, or nil
-	cancel       context.CancelFunc
-	wg           sync.WaitGroup // the ZooKeeper session and the cache writer
+	nodes        *nodes.Directory
+	cancel       context.CancelFunc // the ZooKeeper session and the cache writer
+	nodesCancel  context.CancelFunc // the nodes directory
+	wg           sync.WaitGroup     // the ZooKeeper session, the cache writer and the nodes directory
 	http         *http.Server
 	httpDone     chan error
 	locatorProxy string
@@ -105,13 +109,15 @@ func startRegistry(ctx context.Context, cfg config.Registry, props *properties.P
 		return nil, err
 	}
 	rr.comm = comm
-	rcfg := registry.Config{DynamicRegistration: cfg.DynamicRegistration, Log: log}
 	if cfg.CollocateNode {
-		if rr.node, err = startNode(cfg, comm, log); err != nil {
+		if rr.node, err = startNode(ctx, cfg, comm, log); err != nil {
 			rr.abort()
 			return nil, err
 		}
-		rcfg.Node, rcfg.Deployer = rr.node.Info, rr.node
+	}
+	rr.startNodes(cfg, log)
+	rcfg := registry.Config{DynamicRegistration: cfg.DynamicRegistration, Log: log, Node: rr.nodes.Info, Deployer: rr.nodes}
+	if rr.node != nil {
 		rcfg.NodeLoad = collocatedLoad(rr.node)
 	}
 	reg, err := registry.New(ctx, rcfg, store.Observed(base, metrics.ObserveStoreWrite))
@@ -185,6 +191,7 @@ func (rr *runningRegistry) serveIce(ctx context.Context, cfg config.Registry, sr
 		srv.LocalRegistryPrx = replica
 	}
 	srv.LocatorRegistryPrx = add(server, locator.LocatorRegistryServant{Server: srv}, "LocatorRegistry")
+	add(client, nodes.Servant{D: rr.nodes}, nodeproto.RegistryObject) // `floe node` processes register here
 	if _, err := client.Add(locator.LocatorFinderServant{Server: srv}, ice.Identity{Category: "Ice", Name: "LocatorFinder"}); err != nil {
 		return nil, err
 	}
@@ -268,10 +275,7 @@ func writeCacheLoop(ctx context.Context, dir string, reg *registry.Registry, log
 }
 
 func (rr *runningRegistry) api(cfg config.Registry, reg *registry.Registry, m *httpapi.Metrics) *httpapi.API {
-	a := &httpapi.API{Registry: reg, Metrics: m.Registry, Log: rr.log, Pprof: cfg.Pprof}
-	if rr.node != nil {
-		a.Node = rr.node
-	}
+	a := &httpapi.API{Registry: reg, Metrics: m.Registry, Log: rr.log, Pprof: cfg.Pprof, Nodes: rr.nodes}
 	a.Info = func() httpapi.Info {
 		i := httpapi.Info{Name: cfg.ReplicaName, Role: "standalone", InstanceName: cfg.InstanceName,
 			Store: "bolt:" + cfg.DataDir, Locator: rr.locatorProxy, HTTP: cfg.HTTPEndpoint, Invalid: reg.Invalid()}
@@ -326,8 +330,9 @@ func (rr *runningRegistry) serveHTTP(addr string, h http.Handler) error {
 	return nil
 }
 
-// startNode creates the collocated node (IceGrid.Node.CollocateRegistry=1).
-func startNode(cfg config.Registry, comm *ice.Communicator, log *slog.Logger) (*node.Node, error) {
+// startNode creates the collocated node (IceGrid.Node.CollocateRegistry=1) and stops the
+// servers a previous run left running.
+func startNode(ctx context.Context, cfg config.Registry, comm *ice.Communicator, log *slog.Logger) (*node.Node, error) {
 	dir, err := filepath.Abs(cfg.NodeData)
 	if err != nil {
 		return nil, err
@@ -336,9 +341,36 @@ func startNode(cfg config.Registry, comm *ice.Communicator, log *slog.Logger) (*
 	if loc == "" {
 		loc = cfg.InstanceName + "/Locator:" + cfg.ClientEndpoints
 	}
-	return node.New(node.Config{Name: cfg.NodeName, DataDir: dir, Locator: loc, OutputDir: cfg.NodeOutput,
+	n, err := node.New(node.Config{Name: cfg.NodeName, DataDir: dir, Locator: loc, OutputDir: cfg.NodeOutput,
 		DisableOnFailure: cfg.NodeDisableOnFailure, Comm: comm, Log: log,
 		RedirectErrToOut: cfg.NodeRedirectErrToOut, WaitTime: cfg.NodeWaitTime})
+	if err != nil {
+		return nil, err
+	}
+	if k := n.ReapOrphans(ctx, n.DeactivationTimeout()); k > 0 {
+		log.Warn("stopped servers left running by a previous run", "count", k)
+	}
+	return n, nil
+}
+
+// startNodes creates the directory of nodes (the collocated one and `floe node` processes)
+// and runs it until stop.
+func (rr *runningRegistry) startNodes(cfg config.Registry, log *slog.Logger) {
+	ncfg := nodes.Config{Replica: cfg.ReplicaName, Comm: rr.comm, Local: rr.node, Timeout: cfg.NodeSessionTimeout, Log: log}
+	if rr.zk != nil {
+		ncfg.Replicas = func(ctx context.Context) ([]string, error) {
+			members, err := rr.zk.Registries(ctx)
+			eps := make([]string, 0, len(members))
+			for _, m := range members {
+				eps = append(eps, m.Client)
+			}
+			return eps, err
+		}
+	}
+	rr.nodes = nodes.New(ncfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	rr.nodesCancel = cancel
+	rr.wg.Go(func() { _ = rr.nodes.Run(ctx) })
 }
 
 // abort undoes a failed start.
@@ -349,13 +381,17 @@ func (rr *runningRegistry) abort() {
 	if rr.comm != nil {
 		rr.comm.Destroy()
 	}
-	rr.stopZooKeeper()
+	rr.stopBackground()
 	_ = rr.store.Close()
 }
 
-func (rr *runningRegistry) stopZooKeeper() {
+// stopBackground ends the ZooKeeper session, the cache writer and the nodes directory.
+func (rr *runningRegistry) stopBackground() {
 	if rr.cancel != nil {
 		rr.cancel()
+	}
+	if rr.nodesCancel != nil {
+		rr.nodesCancel()
 	}
 	if rr.zk != nil {
 		_ = rr.zk.Close()
@@ -366,7 +402,7 @@ func (rr *runningRegistry) stopZooKeeper() {
 // stop resigns first (closing the ZooKeeper session removes this replica's ephemeral znodes,
 // so a successor is elected at once), then drains and closes everything within about 5 s.
 func (rr *runningRegistry) stop() error {
-	rr.stopZooKeeper()
+	rr.stopBackground()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
 	defer cancel()
 	if rr.node != nil {

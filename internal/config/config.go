@@ -1,7 +1,8 @@
 // Package config turns Ice property sets into the typed, validated configuration of a Floe
-// registry (and later a node), with IceGrid's property names and defaults (SPEC.md §2). The
-// property table in props.go is the single list of what Floe understands; properties under
-// IceGrid.* or Floe.* that are not in it produce warnings, never silence.
+// registry or node, with IceGrid's property names and defaults (SPEC.md §2). The property
+// tables (props.go for the registry, nodeImplemented in node.go for `floe node`) list what Floe
+// understands; properties under IceGrid.* or Floe.* that are not in them produce warnings,
+// never silence.
 package config
 
 import (
@@ -26,8 +27,11 @@ type Registry struct {
 	ReplicaName         string
 	DynamicRegistration bool
 	SessionTimeout      time.Duration
-	HTTPEndpoint        string // "" disables the HTTP API
-	Pprof               bool   // Floe.HTTP.Pprof: serve /debug/pprof/
+	// NodeSessionTimeout is IceGrid.Registry.NodeSessionTimeout: a `floe node` that has not
+	// kept its session alive for this long is considered down.
+	NodeSessionTimeout time.Duration
+	HTTPEndpoint       string // "" disables the HTTP API
+	Pprof              bool   // Floe.HTTP.Pprof: serve /debug/pprof/
 
 	ZooKeeperHosts          []string // empty: standalone on the embedded store
 	ZooKeeperRoot           string
@@ -84,6 +88,11 @@ func LoadRegistry(p *properties.Properties) (Registry, []string, error) {
 		return c, nil, err
 	}
 	c.SessionTimeout = time.Duration(st) * time.Second
+	nst, err := p.GetInt("IceGrid.Registry.NodeSessionTimeout", 30)
+	if err != nil {
+		return c, nil, err
+	}
+	c.NodeSessionTimeout = time.Duration(nst) * time.Second
 	zkt, err := p.GetInt("Floe.ZooKeeper.SessionTimeout", 4000)
 	if err != nil {
 		return c, nil, err
@@ -141,6 +150,9 @@ func (c *Registry) validate() error {
 	}
 	if c.SessionTimeout <= 0 {
 		return fmt.Errorf("config: IceGrid.Registry.SessionTimeout must be positive")
+	}
+	if c.NodeSessionTimeout <= 0 {
+		return fmt.Errorf("config: IceGrid.Registry.NodeSessionTimeout must be positive")
 	}
 	if c.ZooKeeperSessionTimeout < 100*time.Millisecond {
 		return fmt.Errorf("config: Floe.ZooKeeper.SessionTimeout must be at least 100 ms")

@@ -19,6 +19,7 @@ var implemented = map[string]bool{
 	"IceGrid.Registry.ReplicaName":         true,
 	"IceGrid.Registry.DynamicRegistration": true,
 	"IceGrid.Registry.SessionTimeout":      true,
+	"IceGrid.Registry.NodeSessionTimeout":  true,
 	"Floe.ZooKeeper.Hosts":                 true,
 	"Floe.ZooKeeper.Root":                  true,
 	"Floe.ZooKeeper.SessionTimeout":        true,

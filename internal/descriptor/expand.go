@@ -49,8 +49,9 @@ type Expanded struct {
 
 // Server is one deployed server.
 type Server struct {
-	ID   string
-	Node string
+	ID          string
+	Node        string
+	Application string // the application that deploys it
 	// Descriptor is the registry's instance of the server (what ServerInfo carries, ${node.*}
 	// variables unresolved).
 	Descriptor icegrid.Server
@@ -152,7 +153,7 @@ func Expand(app *icegrid.ApplicationDescriptor, opts ...ExpandOption) (*Expanded
 }
 
 func (x *Expanded) addServer(s *serverInstance, node string) {
-	x.Servers = append(x.Servers, &Server{ID: s.id, Node: node, Descriptor: s.server})
+	x.Servers = append(x.Servers, &Server{ID: s.id, Node: node, Application: x.Application, Descriptor: s.server})
 	for _, ref := range communicators(s.server) {
 		svc := ""
 		if ref.service != nil {

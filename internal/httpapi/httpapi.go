@@ -45,8 +45,8 @@ type API struct {
 	// Master reports the master's HTTP address, whether it is this replica, and whether a
 	// master exists; nil means standalone (this replica does every write).
 	Master func() (addr string, self, ok bool)
-	// Node is the collocated node, or nil.
-	Node Node
+	// Nodes are the registry's nodes; nil means none.
+	Nodes Nodes
 	// Pprof serves net/http/pprof under /debug/pprof/ (Floe.HTTP.Pprof=1).
 	Pprof   bool
 	Metrics *prometheus.Registry
@@ -127,7 +127,8 @@ func statusOf(err error) int {
 	switch {
 	case errors.As(err, &he):
 		return he.status
-	case errors.Is(err, registry.ErrAdapterNotFound), errors.Is(err, registry.ErrObjectNotFound):
+	case errors.Is(err, registry.ErrAdapterNotFound), errors.Is(err, registry.ErrObjectNotFound),
+		errors.Is(err, registry.ErrServerNotFound):
 		return http.StatusNotFound
 	case errors.Is(err, registry.ErrObjectExists), errors.Is(err, registry.ErrAdapterAlreadyActive),
 		errors.Is(err, store.ErrConflict):

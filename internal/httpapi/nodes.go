@@ -8,58 +8,66 @@ import (
 	"strconv"
 
 	"floe/internal/node"
+	"floe/internal/nodes"
+	"floe/internal/registry"
 )
 
-// Node is what the API needs of a node.
-type Node interface {
-	Name() string
-	Status() []node.ServerStatus
+// Nodes is what the API needs of the registry's nodes (package nodes implements it): the
+// collocated node and remote `floe node` processes alike.
+type Nodes interface {
+	Nodes() []nodes.NodeStatus
+	Servers(ctx context.Context) []node.ServerStatus
+	Server(ctx context.Context, id string) (node.ServerStatus, error)
 	Start(ctx context.Context, id string) error
 	Stop(ctx context.Context, id string) error
-	SetEnabled(id string, on bool) error
-	Describe() node.NodeInfo
-	Load() node.Load
-	Output(id, name string, q node.OutputQuery) (node.OutputFile, error)
-}
-
-// NodeJSON is a node in the API.
-type NodeJSON struct {
-	Name    string `json:"name"`
-	Servers int    `json:"servers"`
+	SetEnabled(ctx context.Context, id string, on bool) error
+	// Describe, Load and Output answer for the node called name, or the server's node.
+	Describe(ctx context.Context, name string) (node.NodeInfo, error)
+	Load(ctx context.Context, name string) (node.Load, error)
+	Output(ctx context.Context, id, stream string, q node.OutputQuery) (node.OutputFile, error)
 }
 
 func (a *API) listNodes(*http.Request) (any, error) {
-	if a.Node == nil {
-		return []NodeJSON{}, nil
+	if a.Nodes == nil {
+		return []nodes.NodeStatus{}, nil
 	}
-	return []NodeJSON{{Name: a.Node.Name(), Servers: len(a.Node.Status())}}, nil
+	return a.Nodes.Nodes(), nil
 }
 
-// node returns the node called name (only the collocated node exists today).
-func (a *API) node(name string) (Node, error) {
-	if a.Node == nil || a.Node.Name() != name {
-		return nil, &httpError{status: http.StatusNotFound, msg: fmt.Sprintf("node %q does not exist", name)}
+// nodeErr maps the errors of the node operations to statuses.
+func nodeErr(err error) error {
+	switch {
+	case errors.Is(err, nodes.ErrNodeNotFound), errors.Is(err, node.ErrNoOutput):
+		return &httpError{status: http.StatusNotFound, msg: err.Error()}
+	case errors.Is(err, nodes.ErrNodeUnreachable):
+		return &httpError{status: http.StatusServiceUnavailable, msg: err.Error()}
 	}
-	return a.Node, nil
+	return err
 }
 
 // getNode answers GET /api/v1/nodes/{name}: IceGrid's NodeInfo (admin "node describe").
 func (a *API) getNode(r *http.Request) (any, error) {
-	n, err := a.node(r.PathValue("name"))
-	if err != nil {
-		return nil, err
+	if a.Nodes == nil {
+		return nil, nodeErr(fmt.Errorf("node %q does not exist (%w)", r.PathValue("name"), nodes.ErrNodeNotFound))
 	}
-	return n.Describe(), nil
+	info, err := a.Nodes.Describe(r.Context(), r.PathValue("name"))
+	if err != nil {
+		return nil, nodeErr(err)
+	}
+	return info, nil
 }
 
 // getNodeLoad answers GET /api/v1/nodes/{name}/load: the node's load averages (admin "node
 // load").
 func (a *API) getNodeLoad(r *http.Request) (any, error) {
-	n, err := a.node(r.PathValue("name"))
-	if err != nil {
-		return nil, err
+	if a.Nodes == nil {
+		return nil, nodeErr(fmt.Errorf("node %q does not exist (%w)", r.PathValue("name"), nodes.ErrNodeNotFound))
 	}
-	return n.Load(), nil
+	l, err := a.Nodes.Load(r.Context(), r.PathValue("name"))
+	if err != nil {
+		return nil, nodeErr(err)
+	}
+	return l, nil
 }
 
 // serverOutput answers GET /api/v1/servers/{id}/stdout and …/stderr (admin "server show"):
@@ -67,8 +75,8 @@ func (a *API) getNodeLoad(r *http.Request) (any, error) {
 // offset (to follow the file); the whole file otherwise (at most 4 MiB per request).
 func (a *API) serverOutput(name string) func(*http.Request) (any, error) {
 	return func(r *http.Request) (any, error) {
-		if _, err := a.server(r.PathValue("id")); err != nil {
-			return nil, err
+		if a.Nodes == nil {
+			return nil, registry.ErrServerNotFound
 		}
 		head, err1 := countParam(r, "head")
 		tail, err2 := countParam(r, "tail")
@@ -77,68 +85,59 @@ func (a *API) serverOutput(name string) func(*http.Request) (any, error) {
 			return nil, err
 		}
 		q := node.OutputQuery{Head: int(min(head, 1<<30)), Tail: int(min(tail, 1<<30)), From: from}
-		out, err := a.Node.Output(r.PathValue("id"), name, q)
-		switch {
-		case errors.Is(err, node.ErrNoOutput):
-			return nil, &httpError{status: http.StatusNotFound, msg: err.Error()}
-		case err != nil:
-			return nil, err
+		out, err := a.Nodes.Output(r.Context(), r.PathValue("id"), name, q)
+		if err != nil {
+			return nil, nodeErr(err)
 		}
 		return out, nil
 	}
 }
 
-func (a *API) listServers(*http.Request) (any, error) {
-	if a.Node == nil {
+func (a *API) listServers(r *http.Request) (any, error) {
+	if a.Nodes == nil {
 		return []node.ServerStatus{}, nil
 	}
-	return a.Node.Status(), nil
+	return a.Nodes.Servers(r.Context()), nil
 }
 
-func (a *API) server(id string) (node.ServerStatus, error) {
-	if a.Node != nil {
-		for _, s := range a.Node.Status() {
-			if s.ID == id {
-				return s, nil
-			}
-		}
+func (a *API) getServer(r *http.Request) (any, error) {
+	if a.Nodes == nil {
+		return nil, registry.ErrServerNotFound
 	}
-	return node.ServerStatus{}, &httpError{status: http.StatusNotFound, msg: fmt.Sprintf("server %q does not exist", id)}
+	return a.Nodes.Server(r.Context(), r.PathValue("id"))
 }
 
-func (a *API) getServer(r *http.Request) (any, error) { return a.server(r.PathValue("id")) }
+// serverCommand runs one command on a server and answers with its state afterwards.
+func (a *API) serverCommand(do func(ctx context.Context, id string) error) func(*http.Request) (any, error) {
+	return func(r *http.Request) (any, error) {
+		id := r.PathValue("id")
+		if a.Nodes == nil {
+			return nil, registry.ErrServerNotFound
+		}
+		if err := do(r.Context(), id); err != nil {
+			if errors.Is(err, registry.ErrServerNotFound) {
+				return nil, err
+			}
+			return nil, &httpError{status: http.StatusConflict, msg: err.Error()}
+		}
+		return a.Nodes.Server(r.Context(), id)
+	}
+}
 
 func (a *API) startServer(r *http.Request) (any, error) {
-	if _, err := a.server(r.PathValue("id")); err != nil {
-		return nil, err
-	}
-	if err := a.Node.Start(r.Context(), r.PathValue("id")); err != nil {
-		return nil, &httpError{status: http.StatusConflict, msg: err.Error()} // ServerStartException
-	}
-	return a.server(r.PathValue("id"))
+	return a.serverCommand(func(ctx context.Context, id string) error { return a.Nodes.Start(ctx, id) })(r)
 }
 
 func (a *API) stopServer(r *http.Request) (any, error) {
-	if _, err := a.server(r.PathValue("id")); err != nil {
-		return nil, err
-	}
-	if err := a.Node.Stop(r.Context(), r.PathValue("id")); err != nil {
-		return nil, &httpError{status: http.StatusConflict, msg: err.Error()}
-	}
-	return a.server(r.PathValue("id"))
+	return a.serverCommand(func(ctx context.Context, id string) error { return a.Nodes.Stop(ctx, id) })(r)
 }
 
-func (a *API) enableServer(r *http.Request) (any, error)  { return a.setEnabled(r, true) }
-func (a *API) disableServer(r *http.Request) (any, error) { return a.setEnabled(r, false) }
+func (a *API) enableServer(r *http.Request) (any, error) {
+	return a.serverCommand(func(ctx context.Context, id string) error { return a.Nodes.SetEnabled(ctx, id, true) })(r)
+}
 
-func (a *API) setEnabled(r *http.Request, on bool) (any, error) {
-	if _, err := a.server(r.PathValue("id")); err != nil {
-		return nil, err
-	}
-	if err := a.Node.SetEnabled(r.PathValue("id"), on); err != nil {
-		return nil, &httpError{status: http.StatusConflict, msg: err.Error()}
-	}
-	return a.server(r.PathValue("id"))
+func (a *API) disableServer(r *http.Request) (any, error) {
+	return a.serverCommand(func(ctx context.Context, id string) error { return a.Nodes.SetEnabled(ctx, id, false) })(r)
 }
 
 // countParam reads a query parameter that counts lines or bytes; 0 when absent.

@@ -10,29 +10,47 @@ import (
 
 	"floe/internal/httpapi"
 	"floe/internal/node"
+	"floe/internal/nodes"
 	"floe/internal/registry"
 	"floe/internal/store/storetest"
 )
 
-// fakeNode is a node with one server, "S", whose stdout is captured and stderr is not.
-type fakeNode struct{ last node.OutputQuery }
+// fakeNodes is a node "local" with one server, "S", whose stdout is captured and stderr is not.
+type fakeNodes struct{ last node.OutputQuery }
 
-func (*fakeNode) Name() string { return "local" }
-func (*fakeNode) Status() []node.ServerStatus {
+func (*fakeNodes) Nodes() []nodes.NodeStatus { return []nodes.NodeStatus{{Name: "local", Up: true}} }
+func (*fakeNodes) Servers(context.Context) []node.ServerStatus {
 	return []node.ServerStatus{{ID: "S", Node: "local", State: node.Active, PID: 42, Enabled: true}}
 }
-func (*fakeNode) Start(context.Context, string) error {
+func (f *fakeNodes) Server(_ context.Context, id string) (node.ServerStatus, error) {
+	if id != "S" {
+		return node.ServerStatus{}, fmt.Errorf("%w: %q", registry.ErrServerNotFound, id)
+	}
+	return f.Servers(context.Background())[0], nil
+}
+func (*fakeNodes) Start(context.Context, string) error {
 	return fmt.Errorf("%w: S: the server is already active", node.ErrStart)
 }
-func (*fakeNode) Stop(context.Context, string) error { return nil }
-func (*fakeNode) SetEnabled(string, bool) error      { return nil }
-func (*fakeNode) Describe() node.NodeInfo {
-	return node.NodeInfo{Name: "local", Platform: node.Platform{OS: "Linux", Machine: "x86_64", NProcessors: 2}, DataDir: "/d"}
+func (*fakeNodes) Stop(context.Context, string) error             { return nil }
+func (*fakeNodes) SetEnabled(context.Context, string, bool) error { return nil }
+func (*fakeNodes) Describe(_ context.Context, name string) (node.NodeInfo, error) {
+	if name != "local" {
+		return node.NodeInfo{}, fmt.Errorf("node %q does not exist (%w)", name, nodes.ErrNodeNotFound)
+	}
+	return node.NodeInfo{Name: "local", Platform: node.Platform{OS: "Linux", Machine: "x86_64", NProcessors: 2}, DataDir: "/d"}, nil
 }
-func (*fakeNode) Load() node.Load { return node.Load{Avg1: 0.5, Avg5: 0.25, Avg15: 1} }
-func (f *fakeNode) Output(id, name string, q node.OutputQuery) (node.OutputFile, error) {
+func (*fakeNodes) Load(_ context.Context, name string) (node.Load, error) {
+	if name != "local" {
+		return node.Load{}, fmt.Errorf("node %q does not exist (%w)", name, nodes.ErrNodeNotFound)
+	}
+	return node.Load{Avg1: 0.5, Avg5: 0.25, Avg15: 1}, nil
+}
+func (f *fakeNodes) Output(_ context.Context, id, name string, q node.OutputQuery) (node.OutputFile, error) {
 	f.last = q
-	if name == "stderr" {
+	switch {
+	case id != "S":
+		return node.OutputFile{}, fmt.Errorf("%w: %q", registry.ErrServerNotFound, id)
+	case name == "stderr":
 		return node.OutputFile{}, fmt.Errorf("%w: server %s: Ice.StdErr is not set", node.ErrNoOutput, id)
 	}
 	return node.OutputFile{Path: "/out/S.out", Text: "hello\n", End: 6, Size: 6}, nil
@@ -43,8 +61,8 @@ func TestNodeEndpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fn := &fakeNode{}
-	api := &httpapi.API{Registry: reg, Metrics: httpapi.NewMetrics().Registry, Log: slog.New(slog.DiscardHandler), Node: fn,
+	fn := &fakeNodes{}
+	api := &httpapi.API{Registry: reg, Metrics: httpapi.NewMetrics().Registry, Log: slog.New(slog.DiscardHandler), Nodes: fn,
 		Info: func() httpapi.Info { return httpapi.Info{Name: "Master", Role: "standalone"} }}
 	srv := httptest.NewServer(api.Handler())
 	defer srv.Close()
@@ -59,7 +77,7 @@ func TestNodeEndpoints(t *testing.T) {
 		{"GET", "/api/v1/nodes/other/load", 404, "does not exist"},
 		{"GET", "/api/v1/servers/S/stdout?tail=2", 200, `"path":"/out/S.out","text":"hello\n"`},
 		{"GET", "/api/v1/servers/S/stderr", 404, "Ice.StdErr is not set"},
-		{"GET", "/api/v1/servers/X/stdout", 404, `server \"X\" does not exist`},
+		{"GET", "/api/v1/servers/X/stdout", 404, `\"X\"`},
 		{"GET", "/api/v1/servers/S/stdout?head=x", 400, "head="},
 		{"GET", "/api/v1/servers/S/stdout?tail=-1", 400, "tail="},
 		{"POST", "/api/v1/servers/S/start", 409, "already active"},

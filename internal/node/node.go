@@ -2,9 +2,10 @@
 // writes each server's generated configuration files under <IceGrid.Node.Data>/servers/<id>/,
 // starts the process in its own process group, restarts `always` servers with exponential
 // back-off, and stops servers as icegridnode does — Ice::Process.shutdown, then SIGTERM, then
-// SIGKILL to the whole group after the deactivation timeout. Today it runs collocated with a
-// registry (IceGrid.Node.CollocateRegistry=1) and implements registry.Deployer; what to deploy
-// comes from package descriptor.
+// SIGKILL to the whole group after the deactivation timeout. It runs inside a registry
+// (IceGrid.Node.CollocateRegistry=1), where package nodes hands it its servers, or in `floe
+// node`, where package nodesession does; what to deploy comes from package descriptor. It knows
+// nothing of registries and keeps working without one.
 package node
 
 import (
@@ -36,8 +37,11 @@ type Config struct {
 	// it was not asked for), 0 keeps it enabled, < 0 disables it until enabled by hand, > 0
 	// disables it for that long.
 	DisableOnFailure time.Duration
-	Comm             *ice.Communicator
-	Log              *slog.Logger
+	// DeactivationTimeout is how long a server that has no deactivation-timeout in its
+	// descriptor gets to stop before SIGKILL; 0 means 10 s.
+	DeactivationTimeout time.Duration
+	Comm                *ice.Communicator
+	Log                 *slog.Logger
 }
 
 // Node supervises the servers deployed on it. It is safe for concurrent use.
@@ -164,6 +168,14 @@ func (n *Node) Enabled(id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return !s.isDisabledLocked()
+}
+
+// DeactivationTimeout is how long a server gets to stop when its descriptor does not say.
+func (n *Node) DeactivationTimeout() time.Duration {
+	if n.cfg.DeactivationTimeout > 0 {
+		return n.cfg.DeactivationTimeout
+	}
+	return 10 * time.Second
 }
 
 // Name returns the node's name.

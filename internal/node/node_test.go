@@ -2,6 +2,7 @@ package node_test
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -206,4 +207,27 @@ func TestDisableOnFailure(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPidFile: a running server has servers/<id>/pid naming its process; the file goes away
+// when the server stops.
+func TestPidFile(t *testing.T) {
+	n := newNode(t)
+	n.Deploy([]*descriptor.Server{spec("s", "exec sleep 100", "manual")})
+	ctx := context.Background()
+	if err := n.Activate(ctx, "s"); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(n.Info("n1").DataDir, "servers", "s", "pid")
+	var pf struct{ PID int }
+	if err := json.Unmarshal(must(os.ReadFile(path)), &pf); err != nil {
+		t.Fatal(err)
+	}
+	if want := n.Status()[0].PID; pf.PID != want {
+		t.Errorf("pid file names %d, want the server's pid %d", pf.PID, want)
+	}
+	if err := n.Stop(ctx, "s"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "pid file removed", func() bool { _, err := os.Stat(path); return os.IsNotExist(err) })
 }

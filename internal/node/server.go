@@ -134,6 +134,7 @@ func (s *server) start(ctx context.Context) error {
 	}
 	s.cmd, s.exited = cmd, make(chan struct{})
 	s.startedLocked(cmd)
+	s.writePidFile(cmd.Process.Pid)
 	s.n.log.InfoContext(ctx, "server started", "server", s.id, "pid", cmd.Process.Pid, "state", s.lc.state)
 	exited := s.exited
 	go s.reap(cmd, exited)
@@ -173,6 +174,7 @@ func (s *server) command() (cmd *exec.Cmd, closeOutput func(), err error) {
 func (s *server) reap(cmd *exec.Cmd, exited chan struct{}) {
 	err := cmd.Wait()
 	s.mu.Lock()
+	s.removePidFile(cmd.Process.Pid)
 	if s.cmd == cmd {
 		s.cmd, s.process = nil, nil
 		if s.timer != nil {
@@ -200,12 +202,12 @@ func exitText(err error) string {
 	return "exit status 0"
 }
 
-// deactivationTimeout is the descriptor's deactivation-timeout, or 10 s.
+// deactivationTimeout is the descriptor's deactivation-timeout, or the node's default.
 func (s *server) deactivationTimeout() time.Duration {
 	if n, err := strconv.Atoi(s.spec.Config.Descriptor.Server().DeactivationTimeout); err == nil && n > 0 {
 		return time.Duration(n) * time.Second
 	}
-	return 10 * time.Second
+	return s.n.DeactivationTimeout()
 }
 
 // stop deactivates the server: Process.shutdown if it registered one, SIGTERM otherwise (or

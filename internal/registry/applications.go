@@ -215,7 +215,7 @@ func (r *Registry) applyApplication(name string, a *store.Application, x *descri
 			r.expanded[name] = x
 		}
 	}
-	servers := r.rebuildLocked()
+	d := r.rebuildLocked()
 	r.mu.Unlock()
-	r.deploy(servers)
+	r.deploy(d)
 }

@@ -17,11 +17,13 @@ import (
 	"floe/internal/store"
 )
 
-// Deployer runs the servers that applications place on nodes: the collocated node implements
-// it. Its methods must not call back into the registry while holding locks.
+// Deployer runs the servers that applications place on nodes (package nodes implements it,
+// for the collocated node and `floe node` processes). Its methods must not call back into the
+// registry while holding locks.
 type Deployer interface {
-	// Deploy hands over every deployed server after each change of the applications.
-	Deploy(servers []*descriptor.Server)
+	// Deploy hands over the whole deployment after each change of the applications; it must
+	// not block on the network.
+	Deploy(d *Deployment)
 	// Activate starts a server unless it runs already; it returns once the process started.
 	Activate(ctx context.Context, serverID string) error
 	// SetProcess records the Ice::Process proxy a server registered.
@@ -36,6 +38,18 @@ type Deployer interface {
 // (reference/icegrid.md §1.5.3). It is called without registry locks held.
 type AdapterObserver interface {
 	AdapterActivated(serverID, adapterID string)
+}
+
+// Deployment is what Deployer.Deploy receives. Deployments are handed over outside the
+// registry's locks, so two may arrive out of order: the one with the higher Generation is the
+// newer. The deployer must not modify it.
+type Deployment struct {
+	Generation uint64
+	// Servers are every deployed server, configured with the values of Config.Node.
+	Servers []*descriptor.Server
+	// Applications are the deployed descriptors by name, for nodes that expand their servers
+	// themselves.
+	Applications map[string]store.Application
 }
 
 // ErrServerNotFound is returned for an undeployed server id.
@@ -81,7 +95,7 @@ func (r *Registry) expand(data []byte) (*descriptor.Expanded, error) {
 // order IceGrid loads them in at startup), then by server id, then by adapter id (IceGrid:
 // descriptor order within a server). Round robin rotates in this order and ordered keeps it
 // among equal priorities.
-func (r *Registry) rebuildLocked() []*descriptor.Server {
+func (r *Registry) rebuildLocked() *Deployment {
 	old := r.dep
 	d := &deployment{servers: map[string]*descriptor.Server{}, adapters: map[string]*deployedAdapter{},
 		groups: map[string]*group{}, objects: map[encoding.Identity]*store.Object{}, loadFactors: map[string]float32{}}
@@ -131,7 +145,12 @@ func (r *Registry) rebuildLocked() []*descriptor.Server {
 		}
 	}
 	r.dep = d
-	return servers
+	descs := make(map[string]store.Application, len(r.apps))
+	for name, a := range r.apps {
+		descs[name] = *a
+	}
+	r.depGen++
+	return &Deployment{Generation: r.depGen, Servers: servers, Applications: descs}
 }
 
 // policyOf turns a replica group's <load-balancing> into a Policy (reference/icegrid.md §1.1.4).
@@ -159,10 +178,10 @@ func policyOf(rg icegrid.ReplicaGroupDescriptor) Policy {
 	return p
 }
 
-// deploy tells the deployer about the servers (outside r.mu).
-func (r *Registry) deploy(servers []*descriptor.Server) {
+// deploy tells the deployer about the deployment (outside r.mu).
+func (r *Registry) deploy(d *Deployment) {
 	if r.cfg.Deployer != nil {
-		r.cfg.Deployer.Deploy(servers)
+		r.cfg.Deployer.Deploy(d)
 	}
 }
 

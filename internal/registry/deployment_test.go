@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"floe/ice/reference"
-	"floe/internal/descriptor"
 	"floe/internal/registry"
 	"floe/internal/store/storetest"
 )
@@ -19,7 +18,7 @@ type observingDeployer struct {
 	activated []string
 }
 
-func (d *observingDeployer) Deploy([]*descriptor.Server)                   {}
+func (d *observingDeployer) Deploy(*registry.Deployment)                   {}
 func (d *observingDeployer) Activate(context.Context, string) error        { return nil }
 func (d *observingDeployer) SetProcess(string, *reference.Reference) error { return nil }
 func (d *observingDeployer) Enabled(string) bool                           { return true }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"floe/ice/reference"
-	"floe/internal/descriptor"
 	"floe/internal/registry"
 	"floe/internal/store/storetest"
 )
@@ -25,7 +24,7 @@ type fakeNode struct {
 	onStart  func(server string) error
 }
 
-func (f *fakeNode) Deploy([]*descriptor.Server)                   {}
+func (f *fakeNode) Deploy(*registry.Deployment)                   {}
 func (f *fakeNode) SetProcess(string, *reference.Reference) error { return nil }
 
 func (f *fakeNode) Activate(_ context.Context, server string) error {

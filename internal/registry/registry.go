@@ -67,6 +67,7 @@ type Registry struct {
 	apps     map[string]*store.Application
 	expanded map[string]*descriptor.Expanded // per application
 	dep      *deployment                     // derived from expanded
+	depGen   uint64                          // bumped by each rebuild of dep
 	invalid  map[string]string               // "kind/key" → why the stored record was not applied
 
 	registered chan struct{} // closed and replaced when a deployed adapter registers; guarded by mu
