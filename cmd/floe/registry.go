@@ -117,9 +117,7 @@ func startRegistry(ctx context.Context, cfg config.Registry, props *properties.P
 	}
 	rr.startNodes(cfg, log)
 	rcfg := registry.Config{DynamicRegistration: cfg.DynamicRegistration, Log: log, Node: rr.nodes.Info, Deployer: rr.nodes}
-	if rr.node != nil {
-		rcfg.NodeLoad = collocatedLoad(rr.node)
-	}
+	rcfg.NodeLoad = rr.nodes.NodeLoad
 	reg, err := registry.New(ctx, rcfg, store.Observed(base, metrics.ObserveStoreWrite))
 	if err != nil {
 		rr.abort()

@@ -151,6 +151,10 @@ func (d *Deployment) Validate() error {
 type KeepAlive struct {
 	Name  string `json:"name"`
 	Token string `json:"token"`
+	// Load is the node's load averages when it sends a keep-alive (IceGrid's nodes report it
+	// the same way), for adaptive load balancing; NProcessors divides them.
+	Load        *node.Load `json:"load,omitempty"`
+	NProcessors int        `json:"nProcessors,omitempty"`
 }
 
 // Validate implements Message.
@@ -160,6 +164,14 @@ func (k *KeepAlive) Validate() error {
 	}
 	if k.Token == "" {
 		return errors.New("token is required")
+	}
+	if k.NProcessors < 0 || k.NProcessors > 1<<16 {
+		return fmt.Errorf("%d processors", k.NProcessors)
+	}
+	if k.Load != nil {
+		if err := (&LoadReply{Load: *k.Load}).Validate(); err != nil {
+			return err
+		}
 	}
 	return short(k.Token)
 }

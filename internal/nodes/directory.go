@@ -72,6 +72,8 @@ type remote struct {
 	name, token string
 	proxy       *ice.Proxy
 	info        nodeproto.NodeInfo
+	load        *node.Load // from the last keep-alive, nil before the first
+	nproc       int
 	seen        time.Time
 	sent        uint64 // generation of the deployment last delivered
 	sentHash    string // and what it held

@@ -12,6 +12,7 @@ import (
 	"floe/ice/encoding"
 	"floe/internal/descriptor"
 	"floe/internal/floetest"
+	"floe/internal/node"
 	"floe/internal/nodeproto"
 	"floe/internal/nodes"
 	"floe/internal/registry"
@@ -169,4 +170,29 @@ func TestSessionExpires(t *testing.T) {
 			t.Error("an unregistered node is still known")
 		}
 	})
+}
+
+// TestNodeLoadFromKeepAlives: a remote node's load is what its last keep-alive said; before
+// one, and for an unknown node, there is none (the registry counts the node unreachable).
+func TestNodeLoadFromKeepAlives(t *testing.T) {
+	ctx := context.Background()
+	d := newDirectory(t)
+	dead := fmt.Sprintf("IceGrid/FloeNode-n1:tcp -h 127.0.0.1 -p %d", floetest.FreePort(t))
+	if _, err := d.Register(ctx, registration("n1", "tok", dead)); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := d.NodeLoad("n1"); ok {
+		t.Error("NodeLoad before any keep-alive: ok, want none")
+	}
+	d.KeepAlive(&nodeproto.KeepAlive{Name: "n1", Token: "tok", Load: &node.Load{Avg1: 1.5, Avg5: 1, Avg15: 0.5}, NProcessors: 4})
+	if got, ok := d.NodeLoad("n1"); !ok || got != (registry.LoadInfo{Avg1: 1.5, Avg5: 1, Avg15: 0.5, NProcessors: 4}) {
+		t.Errorf("NodeLoad after a keep-alive = %+v, %v", got, ok)
+	}
+	d.KeepAlive(&nodeproto.KeepAlive{Name: "n1", Token: "stranger", Load: &node.Load{Avg1: 9}})
+	if got, _ := d.NodeLoad("n1"); got.Avg1 != 1.5 {
+		t.Errorf("a keep-alive with another token changed the load: %+v", got)
+	}
+	if _, ok := d.NodeLoad("nope"); ok {
+		t.Error("NodeLoad of an unknown node: ok")
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"floe/ice/reference"
 	"floe/internal/node"
 	"floe/internal/nodeproto"
+	"floe/internal/registry"
 )
 
 // callTimeout bounds the calls to remote nodes that do not say otherwise.
@@ -344,4 +345,21 @@ func (d *Directory) invoke(ctx context.Context, p *ice.Proxy, op string, arg any
 		return errors.New(ue.Text)
 	}
 	return fmt.Errorf("%w: %w", ErrNodeUnreachable, err)
+}
+
+// NodeLoad is registry.Config.NodeLoad: the collocated node's own load, a remote node's from
+// its last keep-alive; ok is false for a node that is not registered or has not reported yet
+// (the registry then counts it unreachable, as IceGrid does).
+func (d *Directory) NodeLoad(name string) (registry.LoadInfo, bool) {
+	if l := d.cfg.Local; l != nil && l.Name() == name {
+		ld := l.Load()
+		return registry.LoadInfo{Avg1: ld.Avg1, Avg5: ld.Avg5, Avg15: ld.Avg15, NProcessors: l.Describe().NProcessors}, true
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	r := d.remote[name]
+	if r == nil || r.load == nil {
+		return registry.LoadInfo{}, false
+	}
+	return registry.LoadInfo{Avg1: r.load.Avg1, Avg5: r.load.Avg5, Avg15: r.load.Avg15, NProcessors: r.nproc}, true
 }

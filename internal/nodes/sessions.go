@@ -61,6 +61,9 @@ func (d *Directory) KeepAlive(k *nodeproto.KeepAlive) *nodeproto.KeepAliveReply 
 		return &nodeproto.KeepAliveReply{Replicas: slices.Clone(d.replicas)}
 	}
 	r.seen = time.Now()
+	if k.Load != nil {
+		r.load, r.nproc = k.Load, k.NProcessors
+	}
 	return &nodeproto.KeepAliveReply{Known: true, Replicas: slices.Clone(d.replicas)}
 }
 

@@ -91,7 +91,9 @@ func (a *Agent) keepAlive(ctx context.Context, s *session, timeout time.Duration
 	for sleep(ctx, period) {
 		cctx, cancel := context.WithTimeout(ctx, period)
 		var reply nodeproto.KeepAliveReply
-		err := nodeproto.Invoke(cctx, s.proxy, nodeproto.OpKeepAlive, nodeproto.KeepAlive{Name: a.name(), Token: a.token}, &reply)
+		load := a.cfg.Node.Load()
+		ka := nodeproto.KeepAlive{Name: a.name(), Token: a.token, Load: &load, NProcessors: a.cfg.Node.Describe().NProcessors}
+		err := nodeproto.Invoke(cctx, s.proxy, nodeproto.OpKeepAlive, ka, &reply)
 		cancel()
 		switch {
 		case ctx.Err() != nil:

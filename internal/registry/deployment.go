@@ -128,6 +128,13 @@ func (r *Registry) rebuildLocked() *Deployment {
 			}
 			if prev := old.adapters[a.ID]; prev != nil {
 				da.proxy = prev.proxy
+			} else if dyn := r.adapters[a.ID]; dyn != nil {
+				// Its endpoints, shared by another replica, came before its application.
+				da.proxy = dyn.Proxy
+				if dyn.ReplicaGroup != "" {
+					r.leaveGroupLocked(dyn.ReplicaGroup, a.ID)
+				}
+				delete(r.adapters, a.ID)
 			}
 			d.adapters[a.ID] = da
 			if g := d.groups[a.ReplicaGroupID]; g != nil {

@@ -235,7 +235,10 @@ func (r *Registry) SetAdapterDirectProxy(ctx context.Context, id, groupID string
 		return nil // IceGrid ignores an empty adapter id
 	}
 	if deployed, err := r.setDeployedProxy(id, groupID, proxy); deployed {
-		return err
+		if err != nil {
+			return err
+		}
+		return r.shareDeployed(ctx, id, groupID, proxy)
 	}
 	if !r.cfg.DynamicRegistration {
 		return ErrAdapterNotFound
@@ -292,11 +295,45 @@ func (r *Registry) RemoveAdapter(ctx context.Context, id string) error {
 	return nil
 }
 
-// applyAdapter sets (a != nil) or deletes the adapter id in memory, keeping groups in step.
+// shareDeployed writes a deployed adapter's endpoints to a replicated store, so that every
+// replica answers for a server whichever replica it registered with (ZooKeeper mode; a
+// standalone registry keeps them in memory, as IceGrid does).
+func (r *Registry) shareDeployed(ctx context.Context, id, groupID string, proxy *reference.Reference) error {
+	if _, ok := r.store.(store.Replicated); !ok {
+		return nil
+	}
+	unlock := r.lockKey('a', id)
+	defer unlock()
+	if proxy == nil {
+		if err := r.store.DeleteAdapter(ctx, id); err != nil {
+			return fmt.Errorf("registry: unregister adapter %q: %w", id, err)
+		}
+		return nil
+	}
+	if err := r.store.PutAdapter(ctx, &store.Adapter{ID: id, ReplicaGroup: groupID, Proxy: proxy}); err != nil {
+		return fmt.Errorf("registry: register adapter %q: %w", id, err)
+	}
+	return nil
+}
+
+// applyAdapter sets (a != nil) or deletes the adapter id in memory, keeping groups in step. A
+// record of a deployed adapter (written by another replica) sets its endpoints.
 func (r *Registry) applyAdapter(id string, a *store.Adapter) {
 	r.gen.Add(1)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if d := r.dep.adapters[id]; d != nil {
+		var proxy *reference.Reference
+		if a != nil {
+			proxy = a.Proxy
+		}
+		d.proxy = proxy
+		if proxy != nil {
+			close(r.registered)
+			r.registered = make(chan struct{})
+		}
+		return
+	}
 	if old := r.adapters[id]; old != nil && old.ReplicaGroup != "" && (a == nil || a.ReplicaGroup != old.ReplicaGroup) {
 		r.leaveGroupLocked(old.ReplicaGroup, id)
 	}

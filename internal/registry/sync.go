@@ -127,6 +127,13 @@ func (r *Registry) keys() []recordKey {
 	for id := range r.adapters {
 		out = append(out, recordKey{store.KindAdapter, id})
 	}
+	if _, ok := r.store.(store.Replicated); ok { // deployed endpoints are shared records too
+		for id, a := range r.dep.adapters {
+			if a.proxy != nil {
+				out = append(out, recordKey{store.KindAdapter, id})
+			}
+		}
+	}
 	for id := range r.objects {
 		if !r.builtin[id] {
 			out = append(out, recordKey{store.KindObject, store.ObjectKey(id)})

@@ -37,6 +37,9 @@ func TestNodeWithTwoReplicas(t *testing.T) {
 		t.Errorf("OnDemand started through R2, seen from R1 = %+v, want Active", s)
 	}
 	r1.hello(t, "hello", 1)
+	// OnDemand registered its adapter with R1 (the only replica its locator names); R2 answers
+	// for it too, from the record R1 wrote to ZooKeeper (it would otherwise wait WaitTime).
+	r2.hello(t, "hello", 1)
 
 	r1.reg.stop(t, syscall.SIGKILL)
 	floetest.WaitFor(t, 30*time.Second, func() bool { return role(t, r2) == "master" })
