@@ -169,11 +169,11 @@ func sortEntries(names []string) []string {
 }
 
 // newEntries returns the entries of a listing that come after last, in order, and whether
-// some may have been trimmed before this reader saw them (then it must resync). last 0 means
-// "nothing seen yet": every entry is new.
+// some may have been trimmed before this reader saw them (then it must resync). last -1 means
+// "nothing seen yet": every entry is new (ZooKeeper numbers the first entry 0).
 func newEntries(names []string, last int64) (fresh []string, gap bool) {
 	sorted := sortEntries(names)
-	if last > 0 && len(sorted) > 0 {
+	if last >= 0 && len(sorted) > 0 {
 		first, _ := entrySeq(sorted[0])
 		// Trimming deletes the oldest entries first: if the last one seen is gone and a later
 		// one remains, entries between the two may have been deleted unseen.
@@ -189,9 +189,9 @@ func newEntries(names []string, last int64) (fresh []string, gap bool) {
 	return fresh, gap
 }
 
-// lastSeq returns the highest sequence number of a listing, 0 when it has no entry.
+// lastSeq returns the highest sequence number of a listing, -1 when it has no entry.
 func lastSeq(names []string) int64 {
-	var top int64
+	top := int64(-1)
 	for _, n := range names {
 		if s, ok := entrySeq(n); ok && s > top {
 			top = s

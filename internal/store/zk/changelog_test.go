@@ -12,8 +12,10 @@ func TestNewEntries(t *testing.T) {
 		fresh []string
 		gap   bool
 	}{
-		{nil, 0, nil, false},
-		{[]string{"c-0000000003", "c-0000000001", "junk", "c-0000000002"}, 0, []string{"c-0000000001", "c-0000000002", "c-0000000003"}, false},
+		{nil, -1, nil, false},
+		{[]string{"c-0000000000"}, -1, []string{"c-0000000000"}, false}, // ZooKeeper's first entry is 0
+		{[]string{"c-0000000000", "c-0000000001"}, 0, []string{"c-0000000001"}, false},
+		{[]string{"c-0000000003", "c-0000000001", "junk", "c-0000000002"}, -1, []string{"c-0000000001", "c-0000000002", "c-0000000003"}, false},
 		{[]string{"c-0000000003", "c-0000000001", "c-0000000002"}, 2, []string{"c-0000000003"}, false},
 		{[]string{"c-0000000003"}, 3, nil, false},
 		// The last entry read was trimmed away and later ones remain: some may be lost.
@@ -21,7 +23,7 @@ func TestNewEntries(t *testing.T) {
 		// Older entries remain: nothing newer than last was trimmed.
 		{[]string{"c-0000000004", "c-0000000006"}, 5, []string{"c-0000000006"}, false},
 		{[]string{"c-0000000005", "c-0000000009"}, 5, []string{"c-0000000009"}, false},
-		{[]string{"c-x", "c--3", "d-0000000001"}, 0, nil, false},
+		{[]string{"c-x", "c--3", "d-0000000001"}, -1, nil, false},
 	}
 	for _, tt := range tests {
 		fresh, gap := newEntries(tt.names, tt.last)
@@ -31,6 +33,9 @@ func TestNewEntries(t *testing.T) {
 	}
 	if got := lastSeq([]string{"c-0000000002", "c-0000000010", "x"}); got != 10 {
 		t.Errorf("lastSeq = %d, want 10", got)
+	}
+	if got := lastSeq(nil); got != -1 {
+		t.Errorf("lastSeq(nil) = %d, want -1", got)
 	}
 }
 

@@ -33,7 +33,10 @@ type Config struct {
 	Root           string // default /IceGrid
 	SessionTimeout time.Duration
 	Member         Member // this replica, written to /Registrys/<Name>
-	Log            *slog.Logger
+	// SafetyNet is the shortest time between two listings of /Adapters or /Objects, whose
+	// changes the change log reports (default 1 s): only records made outside Floe wait for it.
+	SafetyNet time.Duration
+	Log       *slog.Logger
 }
 
 // Member is the content of /Registrys/<name>.
@@ -90,6 +93,9 @@ func New(cfg Config) (*Store, error) {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.SafetyNet <= 0 {
+		cfg.SafetyNet = time.Second
 	}
 	if !store.ValidKey(cfg.Member.Name) {
 		return nil, fmt.Errorf("zk: invalid replica name %q", cfg.Member.Name)

@@ -35,14 +35,11 @@ type watcher struct {
 	deferred   map[string]bool                // record directories whose listing waits
 }
 
-// relistGap is the shortest time between two listings of the applications directory, and
-// safetyGap that of /Adapters and /Objects, whose changes the change log reports: listing
-// them costs as much as they have children, so it is only a safety net for changes made
-// outside Floe (an operator with zkCli.sh).
-const (
-	relistGap = 5 * time.Millisecond
-	safetyGap = time.Second
-)
+// relistGap is the shortest time between two listings of the applications directory;
+// Config.SafetyNet is that of /Adapters and /Objects, whose changes the change log reports:
+// listing them costs as much as they have children, so it is only a safety net for changes
+// made outside Floe (an operator with zkCli.sh).
+const relistGap = 5 * time.Millisecond
 
 func newWatcher(s *Store, sess *session, h store.SyncHandler) *watcher {
 	return &watcher{s: s, sess: sess, h: h, kick: make(chan struct{}, 1), dirty: map[string]bool{},
@@ -100,7 +97,7 @@ func (w *watcher) run(ctx context.Context) {
 			case dir == w.s.paths.apps:
 				w.relistAfter(dir, relistGap)
 			default:
-				w.relistAfter(dir, safetyGap)
+				w.relistAfter(dir, w.s.cfg.SafetyNet)
 			}
 		}
 		w.each(dirty, func(path string) {
@@ -138,6 +135,10 @@ func (w *watcher) doResync(ctx context.Context) {
 	}
 	w.mu.Lock()
 	w.known, w.logs = known, logs
+	now := time.Now() // the resync listed every directory
+	for _, k := range []store.Kind{store.KindAdapter, store.KindObject, store.KindApplication} {
+		w.lastList[w.s.paths.dir(k)] = now
+	}
 	w.mu.Unlock()
 	w.h.Resync(snap)
 }
@@ -180,7 +181,7 @@ func (w *watcher) listWriters() {
 		w.mu.Lock()
 		_, seen := w.logs[dir]
 		if !seen && dir != w.s.paths.myLog {
-			w.logs[dir] = 0
+			w.logs[dir] = -1 // read from its first entry
 		}
 		w.mu.Unlock()
 		if !seen && dir != w.s.paths.myLog {
