@@ -150,7 +150,8 @@ func (s *Store) commit(batch []*write) {
 		if err == nil {
 			// Not atomic with the write: if this entry is lost, the directory and data
 			// watches still tell the other replicas, only later.
-			if path, lerr := sess.conn.Create(s.paths.myLog+"/"+logPrefix, s.entry([]*write{w}), zk.FlagSequence, s.acl); lerr == nil {
+			prefix, data := s.entryPath([]*write{w})
+			if path, lerr := sess.conn.Create(prefix, data, zk.FlagSequence, s.acl); lerr == nil {
 				s.logged(sess, path)
 			}
 		}

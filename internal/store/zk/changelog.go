@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,8 +31,13 @@ const (
 	// logKeep is how many entries a writer keeps in its log directory; it trims when it has
 	// twice as many.
 	logKeep = 200
-	// logPrefix names the sequential entries.
-	logPrefix = "c-"
+	// logPrefix names the sequential entries whose content lists the changes; an entry named
+	// by inlinePrefix carries them in its name instead (small batches: the reader saves a
+	// round trip).
+	logPrefix    = "c-"
+	inlinePrefix = "k"
+	// maxInline bounds the changes carried in a name.
+	maxInline = 300
 )
 
 // changeLog is a writer's side of the log: its own entries, oldest first, for trimming.
@@ -78,7 +84,45 @@ func (s *Store) parseEntry(data []byte) []logChange {
 
 // logOp is the multi operation that appends an entry for batch to this writer's log.
 func (s *Store) logOp(batch []*write) *zk.CreateRequest {
-	return &zk.CreateRequest{Path: s.paths.myLog + "/" + logPrefix, Data: s.entry(batch), Acl: s.acl, Flags: zk.FlagSequence}
+	path, data := s.entryPath(batch)
+	return &zk.CreateRequest{Path: path, Data: data, Acl: s.acl, Flags: zk.FlagSequence}
+}
+
+// entryPath returns the path prefix and content of the entry for batch: the changes in the
+// name when they are short (each line query-escaped, joined by ','), else in the content.
+func (s *Store) entryPath(batch []*write) (string, []byte) {
+	data := s.entry(batch)
+	var b strings.Builder
+	for i, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(url.QueryEscape(line))
+	}
+	if b.Len() <= maxInline {
+		return s.paths.myLog + "/" + inlinePrefix + b.String() + "-", nil
+	}
+	return s.paths.myLog + "/" + logPrefix, data
+}
+
+// inlineChanges returns the changes an entry's name carries; ok is false for an entry whose
+// content must be read.
+func (s *Store) inlineChanges(name string) ([]logChange, bool) {
+	rest, ok := strings.CutPrefix(name, inlinePrefix)
+	if !ok {
+		return nil, false
+	}
+	rest = rest[:max(strings.LastIndexByte(rest, '-'), 0)]
+	var b strings.Builder
+	for part := range strings.SplitSeq(rest, ",") {
+		line, err := url.QueryUnescape(part)
+		if err != nil {
+			continue
+		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	return s.parseEntry([]byte(b.String())), true
 }
 
 // logged records an entry this writer created (its full path) and trims when there are too
@@ -138,13 +182,17 @@ func (s *Store) loadOwnLog(sess *session) error {
 	return nil
 }
 
-// entrySeq parses an entry name; ok false for names that are not log entries.
+// entrySeq parses an entry name (ZooKeeper appends ten digits to the prefix it was created
+// with); ok false for names that are not log entries.
 func entrySeq(name string) (int64, bool) {
-	digits, ok := strings.CutPrefix(name, logPrefix)
-	if !ok {
+	if !strings.HasPrefix(name, logPrefix) && !strings.HasPrefix(name, inlinePrefix) {
 		return 0, false
 	}
-	n, err := strconv.ParseInt(digits, 10, 64)
+	i := strings.LastIndexByte(name, '-')
+	if i < 0 || len(name)-i-1 != 10 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(name[i+1:], 10, 64)
 	return n, err == nil && n >= 0
 }
 

@@ -1,7 +1,9 @@
 package zk
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -50,4 +52,62 @@ func TestEntryRoundTrip(t *testing.T) {
 	if got := s.parseEntry([]byte("garbage\n\n+\n*x\n-Objects/p")); !slices.Equal(got, []logChange{{path: "/G/Objects/p", deleted: true}}) {
 		t.Errorf("parseEntry(garbage) = %v", got)
 	}
+}
+
+func TestInlineEntries(t *testing.T) {
+	s := &Store{paths: newPaths("/G")}
+	s.paths.myLog = "/G/Changes/r1"
+	batch := []*write{{path: "/G/Adapters/a%2Fb,c-d", data: []byte("{}")}, {path: "/G/Objects/o%20x"}}
+	prefix, data := s.entryPath(batch)
+	if data != nil || !strings.HasPrefix(prefix, "/G/Changes/r1/k") || !strings.HasSuffix(prefix, "-") {
+		t.Fatalf("entryPath(small batch) = %q, %q; want the changes in the name", prefix, data)
+	}
+	name := strings.TrimPrefix(prefix, "/G/Changes/r1/") + "0000000042" // as ZooKeeper names it
+	if seq, ok := entrySeq(name); !ok || seq != 42 {
+		t.Errorf("entrySeq(%q) = %d, %v", name, seq, ok)
+	}
+	got, ok := s.inlineChanges(name)
+	want := []logChange{{path: "/G/Adapters/a%2Fb,c-d"}, {path: "/G/Objects/o%20x", deleted: true}}
+	if !ok || !slices.Equal(got, want) {
+		t.Errorf("inlineChanges(%q) = %v, %v; want %v", name, got, ok, want)
+	}
+	var big []*write
+	for i := range 40 {
+		big = append(big, &write{path: fmt.Sprintf("/G/Adapters/adapter-number-%d", i), data: []byte("{}")})
+	}
+	if prefix, data := s.entryPath(big); prefix != "/G/Changes/r1/c-" || len(data) == 0 {
+		t.Errorf("entryPath(big batch) = %q, %d bytes; want the changes in the content", prefix, len(data))
+	}
+	if _, ok := s.inlineChanges("c-0000000001"); ok {
+		t.Error("inlineChanges of a content entry: ok")
+	}
+	for _, bad := range []string{"k%zz-0000000001", "k-0000000001", "kx,,y-0000000003"} {
+		if _, ok := s.inlineChanges(bad); !ok {
+			t.Errorf("inlineChanges(%q): not ok", bad)
+		}
+	}
+	if _, ok := entrySeq("k-12"); ok {
+		t.Error("entrySeq accepted a short sequence")
+	}
+}
+
+// FuzzChangeLog feeds log entry names and contents, which any ZooKeeper client could write,
+// to the reader's decoders: they must never panic, and what they return must name a path
+// under the root.
+func FuzzChangeLog(f *testing.F) {
+	f.Add("k%2BAdapters%2Fa,-Objects%2Fo-0000000001", []byte("+Adapters/a\n-Objects/o\n"))
+	f.Add("c-0000000007", []byte("garbage"))
+	f.Add("k-", []byte(nil))
+	f.Fuzz(func(t *testing.T, name string, data []byte) {
+		s := &Store{paths: newPaths("/G")}
+		cs, _ := s.inlineChanges(name)
+		cs = append(cs, s.parseEntry(data)...)
+		for _, c := range cs {
+			if !strings.HasPrefix(c.path, "/G/") {
+				t.Fatalf("change %q outside the root", c.path)
+			}
+		}
+		entrySeq(name)
+		newEntries([]string{name, "c-0000000001"}, 0)
+	})
 }

@@ -219,27 +219,37 @@ func (w *watcher) readLog(dir string) {
 	if len(fresh) == 0 {
 		return
 	}
-	entries, err := w.readEntries(dir, fresh)
+	var all []logChange
+	var toRead []string
+	for _, n := range fresh {
+		if cs, ok := w.s.inlineChanges(n); ok {
+			all = append(all, cs...)
+		} else {
+			toRead = append(toRead, n)
+		}
+	}
+	entries, err := w.readEntries(dir, toRead)
 	if err != nil { // trimmed meanwhile (this replica is far behind) or no connection
 		w.resync()
 		return
 	}
-	changes := map[string]bool{}
 	for _, data := range entries {
-		for _, c := range w.s.parseEntry(data) {
-			kind, key, ok := w.s.paths.parse(c.path)
-			if !ok || kind == store.KindApplication {
-				continue
-			}
-			changes[c.path] = true
-			w.mu.Lock()
-			if c.deleted {
-				delete(w.known[kind], key)
-			} else if w.known[kind] != nil {
-				w.known[kind][key] = true
-			}
-			w.mu.Unlock()
+		all = append(all, w.s.parseEntry(data)...)
+	}
+	changes := map[string]bool{}
+	for _, c := range all {
+		kind, key, ok := w.s.paths.parse(c.path)
+		if !ok || kind == store.KindApplication {
+			continue
 		}
+		changes[c.path] = true
+		w.mu.Lock()
+		if c.deleted {
+			delete(w.known[kind], key)
+		} else if w.known[kind] != nil {
+			w.known[kind][key] = true
+		}
+		w.mu.Unlock()
 	}
 	w.mu.Lock()
 	if cur, ok := w.logs[dir]; ok && cur == last {
