@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"floe/ice/properties"
 )
 
 // usageError makes run exit with status 2.
@@ -89,4 +91,17 @@ func exitCode(args []string) int {
 		return 2
 	}
 	return 1
+}
+
+// parseProperties reads --Ice.Config=FILE and --Name=Value arguments, as icegridregistry and
+// icegridnode do; anything else is a usage error.
+func parseProperties(args []string) (*properties.Properties, error) {
+	props, rest, err := properties.Parse(args, nil, nil)
+	if err != nil {
+		return nil, &usageError{err.Error()}
+	}
+	if len(rest) > 0 {
+		return nil, &usageError{fmt.Sprintf("unexpected argument %q", rest[0])}
+	}
+	return props, nil
 }

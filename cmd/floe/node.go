@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"floe/ice"
-	"floe/ice/properties"
 	"floe/internal/config"
 	"floe/internal/node"
 	"floe/internal/nodesession"
@@ -29,12 +28,9 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintln(stdout, nodeUsage)
 		return nil
 	}
-	props, rest, err := properties.Parse(args, nil, nil)
+	props, err := parseProperties(args)
 	if err != nil {
-		return &usageError{err.Error()}
-	}
-	if len(rest) > 0 {
-		return &usageError{fmt.Sprintf("unexpected argument %q", rest[0])}
+		return err
 	}
 	cfg, warnings, err := config.LoadNode(props)
 	if err != nil {

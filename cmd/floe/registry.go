@@ -38,12 +38,9 @@ func runRegistry(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			"With Floe.ZooKeeper.Hosts: a replica sharing its grid through ZooKeeper.")
 		return nil
 	}
-	props, rest, err := properties.Parse(args, nil, nil)
+	props, err := parseProperties(args)
 	if err != nil {
-		return &usageError{err.Error()}
-	}
-	if len(rest) > 0 {
-		return &usageError{fmt.Sprintf("unexpected argument %q", rest[0])}
+		return err
 	}
 	cfg, warnings, err := config.LoadRegistry(props)
 	if err != nil {

@@ -44,7 +44,7 @@ func (s *server) writePidFile(pid int) {
 		return
 	}
 	b, _ := json.Marshal(pidFile{PID: pid, Start: st.start, Boot: bootID()})
-	if err := writeFileAtomic(filepath.Join(s.dir(), pidFileName), b); err != nil {
+	if err := WriteFileAtomic(filepath.Join(s.dir(), pidFileName), b); err != nil {
 		s.n.log.Warn("cannot record the server's pid", "server", s.id, "err", err)
 	}
 }
@@ -191,9 +191,9 @@ var bootOnce = sync.OnceValue(func() string {
 
 func bootID() string { return bootOnce() }
 
-// writeFileAtomic writes a file through a temporary file and a rename, synced, so that a crash
+// WriteFileAtomic writes a file through a temporary file and a rename, synced, so that a crash
 // leaves the old content or the new one.
-func writeFileAtomic(path string, data []byte) error {
+func WriteFileAtomic(path string, data []byte) error {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
 	if err != nil {

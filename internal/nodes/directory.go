@@ -271,13 +271,5 @@ func (d *Directory) target(id string) (*node.Node, *ice.Proxy, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if d.cfg.Local != nil && d.cfg.Local.Name() == name {
-		return d.cfg.Local, nil, nil
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if r := d.remote[name]; r != nil {
-		return nil, r.proxy, nil
-	}
-	return nil, nil, fmt.Errorf("%w: node %q of server %q is not registered", ErrNodeUnreachable, name, id)
+	return d.node(name)
 }

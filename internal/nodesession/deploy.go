@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"floe/internal/descriptor"
+	"floe/internal/node"
 	"floe/internal/nodeproto"
 )
 
@@ -123,24 +124,7 @@ func (a *Agent) path() string { return filepath.Join(a.descriptorNode().DataDir,
 
 // save writes d as the last known deployment (atomically: a crash leaves the old or the new).
 func (a *Agent) save(d *nodeproto.Deployment) error {
-	path := a.path()
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	_, err = f.WriteString(nodeproto.Encode(d))
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, path)
+	return node.WriteFileAtomic(a.path(), []byte(nodeproto.Encode(d)))
 }
 
 // load reads the last known deployment.
