@@ -45,7 +45,7 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel(props)})).With("node", cfg.Name)
 	for _, w := range warnings {
-		log.Warn(w)
+		log.WarnContext(ctx, w)
 	}
 	if cfg.DataDir, err = filepath.Abs(cfg.DataDir); err != nil {
 		return err
@@ -79,7 +79,7 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "floe node %s ready\n", cfg.Name)
 	err = agent.Run(ctx)
-	log.Info("shutting down")
+	log.InfoContext(ctx, "shutting down")
 	return err
 }
 

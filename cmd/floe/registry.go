@@ -139,7 +139,7 @@ func startRegistry(ctx context.Context, cfg config.Registry, props *properties.P
 		return nil, err
 	}
 	if cfg.HTTPEndpoint != "" {
-		if err := rr.serveHTTP(cfg.HTTPEndpoint, rr.api(cfg, reg, metrics).Handler()); err != nil {
+		if err := rr.serveHTTP(ctx, cfg.HTTPEndpoint, rr.api(cfg, reg, metrics).Handler()); err != nil {
 			rr.abort()
 			return nil, err
 		}
@@ -317,8 +317,9 @@ func (rr *runningRegistry) api(cfg config.Registry, reg *registry.Registry, m *h
 	return a
 }
 
-func (rr *runningRegistry) serveHTTP(addr string, h http.Handler) error {
-	ln, err := net.Listen("tcp", addr)
+func (rr *runningRegistry) serveHTTP(ctx context.Context, addr string, h http.Handler) error {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
 		return fmt.Errorf("http: %w", err)
 	}
