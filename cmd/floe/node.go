@@ -66,7 +66,7 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if k := n.ReapOrphans(ctx, n.DeactivationTimeout()); k > 0 {
-		log.Warn("stopped servers left running by a previous run of this node", "count", k)
+		log.WarnContext(ctx, "stopped servers left running by a previous run of this node", "count", k)
 	}
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), n.DeactivationTimeout()+5*time.Second)
