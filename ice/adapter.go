@@ -75,7 +75,7 @@ func (c *Communicator) CreateObjectAdapterWithEndpoints(name, endpoints string) 
 		a.maxSize = messageSizeMax(c.props, name+".MessageSizeMax")
 	}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
-	if err := a.listen(endpoints); err != nil {
+	if err := a.listen(a.ctx, endpoints); err != nil {
 		a.closeListeners()
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func (c *Communicator) CreateObjectAdapterWithEndpoints(name, endpoints string) 
 }
 
 // listen binds every tcp endpoint of a "tcp -h H -p P:tcp ..." list.
-func (a *ObjectAdapter) listen(endpoints string) error {
+func (a *ObjectAdapter) listen(ctx context.Context, endpoints string) error {
 	if endpoints == "" {
 		return nil
 	}
@@ -104,6 +104,7 @@ func (a *ObjectAdapter) listen(endpoints string) error {
 	if err != nil {
 		return fmt.Errorf("ice: %s.Endpoints: %w", a.name, err)
 	}
+	var lc net.ListenConfig
 	for _, ep := range eps {
 		tcp, ok := ep.(reference.TCPEndpoint)
 		if !ok || tcp.Type() != reference.TypeTCP {
@@ -113,7 +114,7 @@ func (a *ObjectAdapter) listen(endpoints string) error {
 		if host == "*" {
 			host = ""
 		}
-		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(int(tcp.Port))))
+		ln, err := lc.Listen(ctx, "tcp", net.JoinHostPort(host, strconv.Itoa(int(tcp.Port))))
 		if err != nil {
 			return fmt.Errorf("ice: adapter %s: %w", a.name, err)
 		}

@@ -45,6 +45,7 @@ func echoRequest(s string, got *string) *Request {
 // benchProxy starts a loopback server and returns a client proxy to its echo servant, with the
 // connection established.
 func benchProxy(b *testing.B) *Proxy {
+	b.Helper()
 	srv := startLoopbackServer(b)
 	p, err := newClient(b).StringToProxy(srv.proxy)
 	if err != nil {

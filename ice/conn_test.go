@@ -114,7 +114,8 @@ func newClient(tb testing.TB) *Communicator {
 // dialRaw connects to addr without the Ice runtime and reads the server's ValidateConnection.
 func dialRaw(tb testing.TB, addr string) *net.TCPConn {
 	tb.Helper()
-	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	d := net.Dialer{Timeout: 5 * time.Second}
+	nc, err := d.DialContext(tb.Context(), "tcp", addr)
 	if err != nil {
 		tb.Fatal(err)
 	}

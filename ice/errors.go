@@ -88,12 +88,8 @@ func identityText(id Identity) string {
 	return id.Category + "/" + id.Name
 }
 
-// userExceptionError wraps nothing; user exceptions are returned as themselves. This helper
-// reports whether err is a Slice user exception.
+// asUserException reports whether err is, or wraps, a Slice user exception. User exceptions
+// are returned as themselves, not wrapped in another error.
 func asUserException(err error) (encoding.UserException, bool) {
-	var ue encoding.UserException
-	if errors.As(err, &ue) {
-		return ue, true
-	}
-	return nil, false
+	return errors.AsType[encoding.UserException](err)
 }

@@ -37,6 +37,7 @@ func requestWire(id int32, h protocol.RequestHeader, enc encoding.Version, param
 // connSeeds are the seeds of FuzzConnection: every message of conn_test.go, the captured
 // compressed request, requests reaching each reply status, and sequences of them.
 func connSeeds(tb testing.TB) map[string][]byte {
+	tb.Helper()
 	test := Identity{Name: "test"}
 	str := func(s string) []byte {
 		e := encoding.NewEncoder(nil, encoding.Encoding11)

@@ -275,8 +275,7 @@ func decodeUserException(d *encoding.Decoder, r *Request) error {
 		factory = func(string) encoding.UserException { return nil }
 	}
 	ex, err := d.ReadException(factory)
-	var unknown *encoding.UnknownExceptionError
-	if errors.As(err, &unknown) {
+	if unknown, ok := errors.AsType[*encoding.UnknownExceptionError](err); ok {
 		return &UnknownError{Status: protocol.ReplyUnknownUserException, Text: unknown.TypeID}
 	}
 	if err != nil {

@@ -5,15 +5,15 @@ import "floe/ice/encoding"
 // The user exceptions of Ice's Locator.ice. None has members.
 type (
 	// AdapterNotFoundException is ::Ice::AdapterNotFoundException.
-	AdapterNotFoundException struct{}
+	AdapterNotFoundException struct{} //nolint:errname // mirrors the Slice exception name
 	// InvalidReplicaGroupIDException is ::Ice::InvalidReplicaGroupIdException.
-	InvalidReplicaGroupIDException struct{}
+	InvalidReplicaGroupIDException struct{} //nolint:errname // mirrors the Slice exception name
 	// AdapterAlreadyActiveException is ::Ice::AdapterAlreadyActiveException.
-	AdapterAlreadyActiveException struct{}
+	AdapterAlreadyActiveException struct{} //nolint:errname // mirrors the Slice exception name
 	// ObjectNotFoundException is ::Ice::ObjectNotFoundException.
-	ObjectNotFoundException struct{}
+	ObjectNotFoundException struct{} //nolint:errname // mirrors the Slice exception name
 	// ServerNotFoundException is ::Ice::ServerNotFoundException.
-	ServerNotFoundException struct{}
+	ServerNotFoundException struct{} //nolint:errname // mirrors the Slice exception name
 )
 
 // Type ids of the Locator.ice exceptions.

@@ -86,8 +86,7 @@ func exitCode(args []string) int {
 		prefix += " " + name
 	}
 	fmt.Fprintf(os.Stderr, "%s: %v\n", prefix, err)
-	var ue *usageError
-	if errors.As(err, &ue) {
+	if _, ok := errors.AsType[*usageError](err); ok {
 		return 2
 	}
 	return 1

@@ -41,7 +41,7 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel(props)})).With("node", cfg.Name)
 	for _, w := range warnings {
-		log.Warn(w)
+		log.WarnContext(ctx, w)
 	}
 	if cfg.DataDir, err = filepath.Abs(cfg.DataDir); err != nil {
 		return err
@@ -62,7 +62,7 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if k := n.ReapOrphans(ctx, n.DeactivationTimeout()); k > 0 {
-		log.Warn("stopped servers left running by a previous run of this node", "count", k)
+		log.WarnContext(ctx, "stopped servers left running by a previous run of this node", "count", k)
 	}
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), n.DeactivationTimeout()+5*time.Second)
@@ -75,7 +75,7 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "floe node %s ready\n", cfg.Name)
 	err = agent.Run(ctx)
-	log.Info("shutting down")
+	log.InfoContext(ctx, "shutting down")
 	return err
 }
 

@@ -49,7 +49,7 @@ func runRegistry(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel(props)})).
 		With("replica", cfg.ReplicaName)
 	for _, w := range warnings {
-		log.Warn(w)
+		log.WarnContext(ctx, w)
 	}
 	r, err := startRegistry(ctx, cfg, props, log)
 	if err != nil {
@@ -57,7 +57,7 @@ func runRegistry(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	fmt.Fprintf(stdout, "floe registry %s ready: locator %s\n", cfg.ReplicaName, r.locatorProxy)
 	<-ctx.Done()
-	log.Info("shutting down")
+	log.InfoContext(ctx, "shutting down")
 	return r.stop()
 }
 
@@ -136,7 +136,7 @@ func startRegistry(ctx context.Context, cfg config.Registry, props *properties.P
 		return nil, err
 	}
 	if cfg.HTTPEndpoint != "" {
-		if err := rr.serveHTTP(cfg.HTTPEndpoint, rr.api(cfg, reg, metrics).Handler()); err != nil {
+		if err := rr.serveHTTP(ctx, cfg.HTTPEndpoint, rr.api(cfg, reg, metrics).Handler()); err != nil {
 			rr.abort()
 			return nil, err
 		}
@@ -238,7 +238,7 @@ func (rr *runningRegistry) startZooKeeper(ctx context.Context, cfg config.Regist
 	select {
 	case <-reg.Resynced():
 	case <-time.After(2 * cfg.ZooKeeperSessionTimeout):
-		rr.log.Warn("ZooKeeper unreachable at start: serving the locally cached state until it returns")
+		rr.log.WarnContext(ctx, "ZooKeeper unreachable at start: serving the locally cached state until it returns")
 	case <-ctx.Done():
 	}
 }
@@ -261,7 +261,7 @@ func writeCacheLoop(ctx context.Context, dir string, reg *registry.Registry, log
 		}
 		if g := reg.Generation(); g != written {
 			if err := store.WriteCache(dir, reg.Snapshot()); err != nil {
-				log.Warn("cannot write the local cache", "err", err)
+				log.WarnContext(ctx, "cannot write the local cache", "err", err)
 				continue
 			}
 			written = g
@@ -314,8 +314,9 @@ func (rr *runningRegistry) api(cfg config.Registry, reg *registry.Registry, m *h
 	return a
 }
 
-func (rr *runningRegistry) serveHTTP(addr string, h http.Handler) error {
-	ln, err := net.Listen("tcp", addr)
+func (rr *runningRegistry) serveHTTP(ctx context.Context, addr string, h http.Handler) error {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
 		return fmt.Errorf("http: %w", err)
 	}
@@ -343,7 +344,7 @@ func startNode(ctx context.Context, cfg config.Registry, comm *ice.Communicator,
 		return nil, err
 	}
 	if k := n.ReapOrphans(ctx, n.DeactivationTimeout()); k > 0 {
-		log.Warn("stopped servers left running by a previous run", "count", k)
+		log.WarnContext(ctx, "stopped servers left running by a previous run", "count", k)
 	}
 	return n, nil
 }

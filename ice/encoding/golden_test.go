@@ -155,10 +155,10 @@ func (p optParams) sample() sample {
 			var got optParams
 			got.X = d.ReadInt()
 			if d.ReadOptional(2, encoding.OptionalVSize) {
-				got.S = ptr(d.ReadString())
+				got.S = new(d.ReadString())
 			}
 			if d.ReadOptional(3, encoding.OptionalSize) {
-				got.C = ptr(d.ReadEnum(2))
+				got.C = new(d.ReadEnum(2))
 			}
 			if d.ReadOptional(7, encoding.OptionalFSize) {
 				got.St = readS(d)
@@ -182,7 +182,7 @@ func (r optReply) sample() sample {
 		read: func(d *encoding.Decoder) any {
 			var got optReply
 			if d.ReadOptional(1, encoding.OptionalF4) {
-				got.Ret = ptr(d.ReadInt())
+				got.Ret = new(d.ReadInt())
 			}
 			if d.ReadOptional(4, encoding.OptionalFSize) {
 				got.Os = readS(d)
@@ -194,7 +194,7 @@ func (r optReply) sample() sample {
 }
 
 func derivedT() *TDerived {
-	return &TDerived{TBase: TBase{B: "der"}, D: 42, Other: &TBase{B: "base1"}, Tag: ptr("tg")}
+	return &TDerived{TBase: TBase{B: "der"}, D: 42, Other: &TBase{B: "base1"}, Tag: new("tg")}
 }
 
 func sharedT() []encoding.Value {
@@ -220,28 +220,28 @@ func TestGoldenReference(t *testing.T) {
 		sample sample
 	}{
 		{"3.3 request s c", v11, compact, `10 00 00 00 01 01 | 03 00 00 00 | 15 02 "hi" | 1c 02`,
-			optParams{X: 3, S: ptr("hi"), C: ptr[int32](2)}.sample()},
+			optParams{X: 3, S: new("hi"), C: new(int32(2))}.sample()},
 		{"3.3 request st", v11, compact, `15 00 00 00 01 01 | 03 00 00 00 | 3e 06 00 00 00 02 00 00 00 01 "y"`,
 			optParams{X: 3, St: &sStruct{A: 2, S: "y"}}.sample()},
 		{"3.3 reply", v11, compact, `16 00 00 00 01 01 | 0a 05 00 00 00 | 26 06 00 00 00 01 00 00 00 01 "x"`,
-			optReply{Ret: ptr[int32](5), Os: &sStruct{A: 1, S: "x"}}.sample()},
+			optReply{Ret: new(int32(5)), Os: &sStruct{A: 1, S: "x"}}.sample()},
 		{"4.1 AdapterNotFound", v11, compact, `27 00 00 00 01 01  20  1f "::Ice::AdapterNotFoundException"`,
 			exceptionSample(&StringEx{ID: "::Ice::AdapterNotFoundException"})},
 		{"4.1 ObjectNotFound", v11, compact, `26 00 00 00 01 01  20  1e "::Ice::ObjectNotFoundException"`,
 			exceptionSample(&StringEx{ID: "::Ice::ObjectNotFoundException"})},
 		{"4.1 ServerNotExist", v11, compact,
 			`31 00 00 00 01 01  20  22 "::IceGrid::ServerNotExistException"  06 "nosuch"`,
-			exceptionSample(&StringEx{ID: "::IceGrid::ServerNotExistException", S: ptr("nosuch")})},
+			exceptionSample(&StringEx{ID: "::IceGrid::ServerNotExistException", S: new("nosuch")})},
 		{"4.1 E2 compact", v11, compact, `20 00 00 00 01 01  00 07 "::T::E2" 07 00 00 00   20 07 "::T::E1" 03 "why"`,
 			exceptionSample(&E2{E1: E1{R: "why"}, Code: 7})},
 		{"4.1 E2 sliced", v11, sliced, `2e 00 00 00 01 01  14 07 "::T::E2" 0e 00 00 00 07 00 00 00 0a 09 00 00 00 ff
 			30 07 "::T::E1" 08 00 00 00 03 "why"`,
-			exceptionSample(&E2{E1: E1{R: "why"}, Code: 7, Extra: ptr[int32](9)})},
+			exceptionSample(&E2{E1: E1{R: "why"}, Code: 7, Extra: new(int32(9))})},
 		{"4.1 AllocationTimeout", v11, compact, `4f 00 00 00 01 01 00 25 "::IceGrid::AllocationTimeoutException"
 			20 1e "::IceGrid::AllocationException" 01 "r"`,
 			exceptionSample(&AllocationTimeoutEx{Reason: "r"})},
 		{"4.1 PermissionDenied", v11, compact, `2e 00 00 00 01 01 20 24 "::IceGrid::PermissionDeniedException" 01 "r"`,
-			exceptionSample(&StringEx{ID: "::IceGrid::PermissionDeniedException", S: ptr("r")})},
+			exceptionSample(&StringEx{ID: "::IceGrid::PermissionDeniedException", S: new("r")})},
 		{"4.2 AdapterNotFound", v10, compact,
 			`2b 00 00 00 01 00  00  1f "::Ice::AdapterNotFoundException" 04 00 00 00`,
 			exceptionSample(&StringEx{ID: "::Ice::AdapterNotFoundException"})},
@@ -312,8 +312,8 @@ func TestGoldenIce37(t *testing.T) {
 		{"t_getOpt_11_compact", v11, compact, valueSample(&TOpt{S: "s", O: &TBase{B: "o"}}), false},
 		{"t_getOpt_11_sliced", v11, sliced, valueSample(&TOpt{S: "s", O: &TBase{B: "o"}}), false},
 		{"t_throwE2_10", v10, compact, exceptionSample(&E2{E1: E1{R: "why"}, Code: 7}), false},
-		{"t_throwE2_11_compact", v11, compact, exceptionSample(&E2{E1: E1{R: "why"}, Code: 7, Extra: ptr[int32](9)}), false},
-		{"t_throwE2_11_sliced", v11, sliced, exceptionSample(&E2{E1: E1{R: "why"}, Code: 7, Extra: ptr[int32](9)}), false},
+		{"t_throwE2_11_compact", v11, compact, exceptionSample(&E2{E1: E1{R: "why"}, Code: 7, Extra: new(int32(9))}), false},
+		{"t_throwE2_11_sliced", v11, sliced, exceptionSample(&E2{E1: E1{R: "why"}, Code: 7, Extra: new(int32(9))}), false},
 		{"t_throwE3_10", v10, compact, exceptionSample(&E3{B: &TBase{B: "inner"}}), false},
 		{"t_throwE3_11_compact", v11, compact, exceptionSample(&E3{B: &TBase{B: "inner"}}), false},
 		{"t_throwE3_11_sliced", v11, sliced, exceptionSample(&E3{B: &TBase{B: "inner"}}), false},

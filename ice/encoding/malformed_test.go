@@ -13,6 +13,7 @@ import (
 
 // encaps wraps body (in the wire notation) in an encapsulation of encoding v.
 func encaps(t *testing.T, v encoding.Version, body string) []byte {
+	t.Helper()
 	b := icetest.Wire(t, body)
 	out := binary.LittleEndian.AppendUint32(nil, uint32(len(b)+6))
 	out = append(out, v.Major, v.Minor)

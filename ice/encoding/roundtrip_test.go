@@ -47,7 +47,7 @@ func TestRoundTrip(t *testing.T) {
 		{name: "shared T", in: func() sample { return valueSeqSample(sharedT()...) }},
 		{name: "shared U", in: func() sample { return valueSeqSample(sharedU()...) }},
 		{name: "chain", in: func() sample { return valueSample(chain(50)) }},
-		{name: "E2", in: func() sample { return exceptionSample(&E2{E1: E1{R: "r"}, Code: 1, Extra: ptr[int32](2)}) },
+		{name: "E2", in: func() sample { return exceptionSample(&E2{E1: E1{R: "r"}, Code: 1, Extra: new(int32(2))}) },
 			in10: func() sample { return exceptionSample(&E2{E1: E1{R: "r"}, Code: 1}) }},
 		{name: "E3", in: func() sample { return exceptionSample(&E3{B: derivedT()}) }, in10: func() sample {
 			d := derivedT()
@@ -104,7 +104,7 @@ func TestRoundTripIdentity(t *testing.T) {
 
 // TestReadExceptionSlicing reads E2{E1} with factories that know only some types (§4.3).
 func TestReadExceptionSlicing(t *testing.T) {
-	e2 := &E2{E1: E1{R: "why"}, Code: 7, Extra: ptr[int32](9)}
+	e2 := &E2{E1: E1{R: "why"}, Code: 7, Extra: new(int32(9))}
 	tests := []struct {
 		mode    int // index in modes
 		known   []string
@@ -277,7 +277,7 @@ func TestPendingValuesExplicit(t *testing.T) {
 }
 
 // usesClassesEx declares, as Ice's generated code does, that it has class members.
-type usesClassesEx struct{ StringEx }
+type usesClassesEx struct{ StringEx } //nolint:errname // stands in for a Slice exception, named like one
 
 func (*usesClassesEx) UsesClasses() bool { return true }
 

@@ -2,6 +2,7 @@ package encoding_test
 
 import (
 	"fmt"
+	"slices"
 
 	"floe/ice/encoding"
 )
@@ -181,20 +182,11 @@ func valueFactory(ids ...string) func(string) encoding.Value {
 		"::U::Derived": func() encoding.Value { return new(UDerived) },
 	}
 	return func(id string) encoding.Value {
-		if mk, ok := all[id]; ok && (len(ids) == 0 || contains(ids, id)) {
+		if mk, ok := all[id]; ok && (len(ids) == 0 || slices.Contains(ids, id)) {
 			return mk()
 		}
 		return nil
 	}
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 type E1 struct{ R string }
@@ -263,7 +255,7 @@ func (x *E3) DecodeSlices(d *encoding.Decoder) {
 }
 
 // StringEx is any exception with a single slice: no members, or one string member.
-type StringEx struct {
+type StringEx struct { //nolint:errname // stands in for Slice exceptions, named like them
 	ID string
 	S  *string
 }
@@ -288,7 +280,7 @@ func (x *StringEx) DecodeSlices(d *encoding.Decoder) {
 }
 
 // AllocationTimeoutEx is IceGrid::AllocationTimeoutException extends AllocationException.
-type AllocationTimeoutEx struct{ Reason string }
+type AllocationTimeoutEx struct{ Reason string } //nolint:errname // mirrors the Slice exception name
 
 func (x *AllocationTimeoutEx) Error() string { return x.TypeID() }
 func (*AllocationTimeoutEx) TypeID() string  { return "::IceGrid::AllocationTimeoutException" }
@@ -330,11 +322,9 @@ func exceptionFactory(ids ...string) func(string) encoding.UserException {
 		"::IceGrid::PermissionDeniedException": str("::IceGrid::PermissionDeniedException"),
 	}
 	return func(id string) encoding.UserException {
-		if mk, ok := all[id]; ok && (len(ids) == 0 || contains(ids, id)) {
+		if mk, ok := all[id]; ok && (len(ids) == 0 || slices.Contains(ids, id)) {
 			return mk()
 		}
 		return nil
 	}
 }
-
-func ptr[T any](v T) *T { return &v }

@@ -15,16 +15,16 @@ func Wire(tb testing.TB, s string) []byte {
 	tb.Helper()
 	var out []byte
 	for len(s) > 0 {
-		switch c := s[0]; {
-		case c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '|':
+		switch s[0] {
+		case ' ', '\n', '\t', '\r', '|':
 			s = s[1:]
-		case c == '#':
+		case '#':
 			i := strings.IndexByte(s, '\n')
 			if i < 0 {
 				i = len(s) - 1
 			}
 			s = s[i+1:]
-		case c == '"':
+		case '"':
 			i := strings.IndexByte(s[1:], '"')
 			if i < 0 {
 				tb.Fatalf("icetest.Wire: unterminated string in %q", s)

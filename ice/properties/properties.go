@@ -141,17 +141,19 @@ func parseLine(line string) (name, value string, ok bool, err error) {
 	var key, val strings.Builder
 	inValue := false
 	trailing := 0 // unescaped trailing whitespace in val
+scan:
 	for i := 0; i < len(line); i++ {
 		c := line[i]
-		if c == '\\' && i+1 < len(line) && strings.IndexByte(`#=\`, line[i+1]) >= 0 {
+		switch {
+		case c == '\\' && i+1 < len(line) && strings.IndexByte(`#=\`, line[i+1]) >= 0:
 			i++
 			c = line[i]
-		} else if c == '#' {
-			break
-		} else if c == '=' && !inValue {
+		case c == '#':
+			break scan
+		case c == '=' && !inValue:
 			inValue = true
 			continue
-		} else if inValue && (c == ' ' || c == '\t') {
+		case inValue && (c == ' ' || c == '\t'):
 			if val.Len() == 0 {
 				continue
 			}

@@ -18,13 +18,17 @@ import (
 
 // capturedCompressed is a request Python Ice 3.7.8 sent with ice_compress(true)
 // (testdata/capture_compressed.py): "echo" on identity "test" with a 300-byte string.
-func capturedCompressed(t testing.TB) []byte {
-	return icetest.ReadHexFile(t, "testdata/compressed_request.hex")
+func capturedCompressed(tb testing.TB) []byte {
+	tb.Helper()
+	return icetest.ReadHexFile(tb, "testdata/compressed_request.hex")
 }
 
 // zipBomb is a 66-byte compressed request that expands to 14 + 2 MiB bytes and says so
 // (testdata/zip_bomb.py).
-func zipBomb(t testing.TB) []byte { return icetest.ReadHexFile(t, "testdata/zip_bomb.hex") }
+func zipBomb(tb testing.TB) []byte {
+	tb.Helper()
+	return icetest.ReadHexFile(tb, "testdata/zip_bomb.hex")
+}
 
 // echoText is the parameter of the captured request.
 var echoText = strings.Repeat("hello ", 50)

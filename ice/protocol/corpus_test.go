@@ -15,18 +15,19 @@ var updateCorpus = flag.Bool("update", false, "rewrite the golden seeds of testd
 
 // namedSeeds returns the golden messages of the package by name: the seeds of FuzzRequest, and,
 // with the header error cases, of FuzzParseHeader.
-func namedSeeds(t testing.TB) map[string][]byte {
+func namedSeeds(tb testing.TB) map[string][]byte {
+	tb.Helper()
 	seeds := map[string][]byte{
-		"validate-connection": icetest.Wire(t, validateConnectionWire),
-		"close-connection":    icetest.Wire(t, closeConnectionWire),
-		"compressed-request":  capturedCompressed(t),
-		"zip-bomb":            zipBomb(t),
+		"validate-connection": icetest.Wire(tb, validateConnectionWire),
+		"close-connection":    icetest.Wire(tb, closeConnectionWire),
+		"compressed-request":  capturedCompressed(tb),
+		"zip-bomb":            zipBomb(tb),
 	}
 	for _, g := range goldenRequests {
-		seeds["request-"+seedName(g.name)] = icetest.Wire(t, g.wire)
+		seeds["request-"+seedName(g.name)] = icetest.Wire(tb, g.wire)
 	}
 	for _, g := range goldenReplies {
-		seeds["reply-"+seedName(g.name)] = icetest.Wire(t, string(g.wire))
+		seeds["reply-"+seedName(g.name)] = icetest.Wire(tb, string(g.wire))
 	}
 	return seeds
 }

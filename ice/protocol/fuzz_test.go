@@ -96,6 +96,7 @@ func FuzzRequest(f *testing.F) {
 // checkRequestBody reads body as the body of a Request message, as package ice does before
 // dispatching, and checks that what it read encodes back to the same values.
 func checkRequestBody(t *testing.T, body []byte) {
+	t.Helper()
 	d := encoding.NewDecoder(body, encoding.Encoding10)
 	m := requestMessage{ID: d.ReadInt(), Requests: make([]request, 1)}
 	r := &m.Requests[0]
@@ -113,6 +114,7 @@ func checkRequestBody(t *testing.T, body []byte) {
 
 // checkRequestMessage encodes m and checks that it parses back to m.
 func checkRequestMessage(t *testing.T, m requestMessage) {
+	t.Helper()
 	built := appendRequestMessage(nil, m)
 	m.Header.Compression, m.Header.Size = protocol.Uncompressed, len(built)
 	got, err := parseRequestMessage(built, 0)

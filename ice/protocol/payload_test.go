@@ -15,7 +15,7 @@ import (
 
 // adapterNotFound is ::Ice::AdapterNotFoundException (no members), enough to write the §7.1
 // exception reply.
-type adapterNotFound struct{}
+type adapterNotFound struct{} //nolint:errname // mirrors the Slice exception name
 
 func (*adapterNotFound) Error() string  { return "AdapterNotFoundException" }
 func (*adapterNotFound) TypeID() string { return "::Ice::AdapterNotFoundException" }

@@ -4,6 +4,7 @@
 package floetest
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -16,9 +17,9 @@ import (
 )
 
 // BuildFloe builds floe/cmd/floe into dir and returns the binary's path (for TestMain).
-func BuildFloe(dir string) (string, error) {
+func BuildFloe(ctx context.Context, dir string) (string, error) {
 	bin := filepath.Join(dir, "floe")
-	if out, err := exec.Command("go", "build", "-o", bin, "floe/cmd/floe").CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "floe/cmd/floe").CombinedOutput(); err != nil {
 		return "", fmt.Errorf("build floe: %w\n%s", err, out)
 	}
 	return bin, nil
@@ -32,7 +33,7 @@ func Main(m *testing.M, bin *string) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	if *bin, err = BuildFloe(dir); err != nil {
+	if *bin, err = BuildFloe(context.Background(), dir); err != nil { // TestMain is the root: no context above it
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -76,7 +77,8 @@ func WaitFor(tb testing.TB, d time.Duration, cond func() bool) {
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
 func FreePort(tb testing.TB) int {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	var lc net.ListenConfig
+	ln, err := lc.Listen(tb.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}

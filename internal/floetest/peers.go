@@ -18,7 +18,7 @@ const Python = "/usr/bin/python3"
 // peer is an error.
 func RequirePython(tb testing.TB) {
 	tb.Helper()
-	if err := exec.Command(Python, "-c", "import Ice").Run(); err != nil {
+	if err := exec.CommandContext(tb.Context(), Python, "-c", "import Ice").Run(); err != nil {
 		if os.Getenv("CI") != "" {
 			tb.Fatalf("python3-zeroc-ice is required in CI: %v", err)
 		}

@@ -151,7 +151,7 @@ func (a *API) wrap(h func(*http.Request) (any, error)) http.HandlerFunc {
 		if err != nil {
 			status := statusOf(err)
 			if status == http.StatusInternalServerError {
-				a.Log.Error("http request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+				a.Log.ErrorContext(r.Context(), "http request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 			}
 			w.WriteHeader(status)
 			body := map[string]any{"error": err.Error()}

@@ -174,7 +174,7 @@ func (s LocatorFinderServant) Dispatch(_ context.Context, cur *ice.Current, _ *e
 }
 
 // PermissionDeniedException is ::IceGrid::PermissionDeniedException{string reason}.
-type PermissionDeniedException struct{ Reason string }
+type PermissionDeniedException struct{ Reason string } //nolint:errname // mirrors the Slice exception name
 
 // TypeID returns the Slice type id.
 func (*PermissionDeniedException) TypeID() string { return "::IceGrid::PermissionDeniedException" }

@@ -86,9 +86,9 @@ func (n *Node) ReapOrphans(ctx context.Context, timeout time.Duration) int {
 		found++
 		id := filepath.Base(filepath.Dir(path))
 		wg.Go(func() {
-			n.log.Warn("stopping a server left running by a previous run of the node", "server", id, "pid", pf.PID)
+			n.log.WarnContext(ctx, "stopping a server left running by a previous run of the node", "server", id, "pid", pf.PID)
 			if !killGroup(ctx, pf.PID, timeout) {
-				n.log.Error("a server left by a previous run of the node survived SIGKILL", "server", id, "pid", pf.PID)
+				n.log.ErrorContext(ctx, "a server left by a previous run of the node survived SIGKILL", "server", id, "pid", pf.PID)
 				return
 			}
 			_ = os.Remove(path)

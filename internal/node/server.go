@@ -160,7 +160,7 @@ func (s *server) command() (cmd *exec.Cmd, closeOutput func(), err error) {
 	}
 	d := s.spec.Config.Descriptor.Server()
 	args := append(append([]string(nil), d.Options...), "--Ice.Config="+filepath.Join(cfgDir, "config"))
-	cmd = exec.Command(d.Exe, args...)
+	cmd = exec.Command(d.Exe, args...) //nolint:noctx // the server outlives the activation request; stop ends its process group
 	cmd.Dir = d.Pwd
 	cmd.Env = append(os.Environ(), d.Envs...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -192,8 +192,7 @@ func (s *server) reap(cmd *exec.Cmd, exited chan struct{}) {
 }
 
 func exitText(err error) string {
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
+	if ee, ok := errors.AsType[*exec.ExitError](err); ok {
 		return ee.String()
 	}
 	if err != nil {
@@ -227,7 +226,7 @@ func (s *server) stop(ctx context.Context, why string) {
 	if cmd == nil {
 		return
 	}
-	s.n.log.Info("stopping server", "server", s.id, "why", why)
+	s.n.log.InfoContext(ctx, "stopping server", "server", s.id, "why", why)
 	if proc == nil || s.shutdownProcess(ctx, proc) != nil {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 	}
@@ -237,7 +236,7 @@ func (s *server) stop(ctx context.Context, why string) {
 	case <-time.After(timeout):
 	case <-ctx.Done():
 	}
-	s.n.log.Warn("server did not stop in time; killing its process group", "server", s.id)
+	s.n.log.WarnContext(ctx, "server did not stop in time; killing its process group", "server", s.id)
 	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	<-exited
 }

@@ -220,10 +220,10 @@ func (d *Directory) push(ctx context.Context, p pending) {
 	}
 	d.mu.Unlock()
 	if err != nil {
-		d.log.Warn("cannot deliver the deployment to a node", "node", p.r.name, "err", err)
+		d.log.WarnContext(ctx, "cannot deliver the deployment to a node", "node", p.r.name, "err", err)
 		return
 	}
-	d.log.Info("deployment delivered to a node", "node", p.r.name, "applications", len(p.dep.Applications))
+	d.log.InfoContext(ctx, "deployment delivered to a node", "node", p.r.name, "applications", len(p.dep.Applications))
 	d.wake() // it may have changed meanwhile
 }
 

@@ -166,7 +166,7 @@ func (d *Directory) nodeServers(ctx context.Context, name string) []node.ServerS
 	defer cancel()
 	var st nodeproto.Status
 	if err := nodeproto.Invoke(ctx, r.proxy, nodeproto.OpStatus, nodeproto.Empty{}, &st); err != nil {
-		d.log.Warn("cannot get the servers of a node", "node", name, "err", err)
+		d.log.WarnContext(ctx, "cannot get the servers of a node", "node", name, "err", err)
 		return nil
 	}
 	for i := range st.Servers {

@@ -39,7 +39,7 @@ func (d *Directory) Register(ctx context.Context, reg *nodeproto.Registration) (
 	dep, h := d.deploymentLocked(reg.Name)
 	d.remote[reg.Name] = &remote{name: reg.Name, token: reg.Token, proxy: p, info: reg.Info, seen: time.Now(),
 		sent: dep.Generation, sentHash: h}
-	d.log.Info("node registered", "node", reg.Name, "proxy", p.String(), "applications", len(dep.Applications))
+	d.log.InfoContext(ctx, "node registered", "node", reg.Name, "proxy", p.String(), "applications", len(dep.Applications))
 	return &nodeproto.Session{Replica: d.cfg.Replica, TimeoutMS: d.cfg.Timeout.Milliseconds(),
 		Replicas: slices.Clone(d.replicas), Deployment: dep}, nil
 }

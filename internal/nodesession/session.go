@@ -26,7 +26,7 @@ type session struct {
 func (a *Agent) keepSession(ctx context.Context, target string, first chan<- bool) {
 	p, err := a.registryProxy(target)
 	if err != nil {
-		a.log.Warn("ignoring a registry", "err", err)
+		a.log.WarnContext(ctx, "ignoring a registry", "err", err)
 		first <- false
 		return
 	}
@@ -43,14 +43,14 @@ func (a *Agent) keepSession(ctx context.Context, target string, first chan<- boo
 		}
 		if err != nil {
 			if !warned && ctx.Err() == nil {
-				a.log.Warn("cannot register with a registry; retrying", "registry", target, "err", err)
+				a.log.WarnContext(ctx, "cannot register with a registry; retrying", "registry", target, "err", err)
 				warned = true
 			}
 			sleep(ctx, retryInterval)
 			continue
 		}
 		warned = false
-		a.log.Info("registered with a registry", "registry", target, "replica", sess.Replica)
+		a.log.InfoContext(ctx, "registered with a registry", "registry", target, "replica", sess.Replica)
 		a.keepAlive(ctx, s, sess.Timeout())
 		if ctx.Err() != nil {
 			a.unregister(s)
@@ -99,10 +99,10 @@ func (a *Agent) keepAlive(ctx context.Context, s *session, timeout time.Duration
 		case ctx.Err() != nil:
 			return
 		case err != nil:
-			a.log.Warn("lost a registry", "registry", s.target, "replica", s.replica, "err", err)
+			a.log.WarnContext(ctx, "lost a registry", "registry", s.target, "replica", s.replica, "err", err)
 			return
 		case !reply.Known:
-			a.log.Warn("a registry forgot this node; registering again", "registry", s.target, "replica", s.replica)
+			a.log.WarnContext(ctx, "a registry forgot this node; registering again", "registry", s.target, "replica", s.replica)
 			return
 		}
 		a.learn(reply.Replicas)

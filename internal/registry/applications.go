@@ -193,8 +193,7 @@ func (r *Registry) validate(data []byte) (string, *descriptor.Expanded, error) {
 	}
 	x, err := r.expand(data)
 	if err != nil {
-		var de *descriptor.Error
-		if errors.As(err, &de) {
+		if de, ok := errors.AsType[*descriptor.Error](err); ok {
 			return "", nil, &DescriptorError{Line: de.Line, Reason: de.Msg}
 		}
 		return "", nil, &DescriptorError{Reason: err.Error()}

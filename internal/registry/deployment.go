@@ -120,27 +120,7 @@ func (r *Registry) rebuildLocked() *Deployment {
 		adapters := slices.Clone(x.Adapters) // by adapter id
 		slices.SortStableFunc(adapters, func(a, b descriptor.Adapter) int { return strings.Compare(a.Server, b.Server) })
 		for _, a := range adapters {
-			da := &deployedAdapter{id: a.ID, server: a.Server, group: a.ReplicaGroupID}
-			da.priority, _ = strconv.Atoi(a.Priority)
-			if s := d.servers[a.Server]; s != nil {
-				act := s.Descriptor.Server().Activation
-				da.activatable = act == "on-demand" || act == "always"
-			}
-			if prev := old.adapters[a.ID]; prev != nil {
-				da.proxy = prev.proxy
-			} else if dyn := r.adapters[a.ID]; dyn != nil {
-				// Its endpoints, shared by another replica, came before its application.
-				da.proxy = dyn.Proxy
-				if dyn.ReplicaGroup != "" {
-					r.leaveGroupLocked(dyn.ReplicaGroup, a.ID)
-				}
-				delete(r.adapters, a.ID)
-			}
-			d.adapters[a.ID] = da
-			if g := d.groups[a.ReplicaGroupID]; g != nil {
-				g.members = append(g.members, a.ID)
-				g.policy.Priority[a.ID] = da.priority
-			}
+			r.deployAdapterLocked(d, old, a)
 		}
 		for _, o := range x.Objects {
 			proxy := reference.IdentityString(o.ID) + " " + o.ProxyOptions + " @ " + strconv.Quote(o.AdapterID)
@@ -158,6 +138,34 @@ func (r *Registry) rebuildLocked() *Deployment {
 	}
 	r.depGen++
 	return &Deployment{Generation: r.depGen, Servers: servers, Applications: descs}
+}
+
+// deployAdapterLocked adds adapter a to d, after its server and as the next member of its
+// replica group. It keeps the endpoints the adapter had in old or, for a newly deployed
+// adapter, those it registered dynamically, which it then no longer is. r.mu must be held for
+// writing.
+func (r *Registry) deployAdapterLocked(d, old *deployment, a descriptor.Adapter) {
+	da := &deployedAdapter{id: a.ID, server: a.Server, group: a.ReplicaGroupID}
+	da.priority, _ = strconv.Atoi(a.Priority)
+	if s := d.servers[a.Server]; s != nil {
+		act := s.Descriptor.Server().Activation
+		da.activatable = act == "on-demand" || act == "always"
+	}
+	if prev := old.adapters[a.ID]; prev != nil {
+		da.proxy = prev.proxy
+	} else if dyn := r.adapters[a.ID]; dyn != nil {
+		// Its endpoints, shared by another replica, came before its application.
+		da.proxy = dyn.Proxy
+		if dyn.ReplicaGroup != "" {
+			r.leaveGroupLocked(dyn.ReplicaGroup, a.ID)
+		}
+		delete(r.adapters, a.ID)
+	}
+	d.adapters[a.ID] = da
+	if g := d.groups[a.ReplicaGroupID]; g != nil {
+		g.members = append(g.members, a.ID)
+		g.policy.Priority[a.ID] = da.priority
+	}
 }
 
 // policyOf turns a replica group's <load-balancing> into a Policy (reference/icegrid.md §1.1.4).

@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -40,9 +41,7 @@ func (r *Registry) FindObjectsByType(t string) []*reference.Reference {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	objs := map[encoding.Identity]*store.Object{}
-	for id, o := range r.byType[t] {
-		objs[id] = o
-	}
+	maps.Copy(objs, r.byType[t])
 	for id, o := range r.dep.objects {
 		if o.Type == t {
 			objs[id] = o

@@ -160,4 +160,7 @@ func TestObjects(t *testing.T) {
 	}
 }
 
-func mustParse(t *testing.T, s string) *reference.Reference { return storetest.MustParse(t, s) }
+func mustParse(t *testing.T, s string) *reference.Reference {
+	t.Helper()
+	return storetest.MustParse(t, s)
+}

@@ -78,8 +78,7 @@ func TestApplicationValidation(t *testing.T) {
 	for _, bad := range []string{"", "<x/>", "<icegrid></icegrid>", `<icegrid><application/></icegrid>`,
 		`<icegrid><application name="a"/><application name="b"/></icegrid>`, "<icegrid><application name='x'>"} {
 		_, err := r.AddApplication(context.Background(), []byte(bad))
-		var de *registry.DescriptorError
-		if !errors.As(err, &de) {
+		if _, ok := errors.AsType[*registry.DescriptorError](err); !ok {
 			t.Errorf("AddApplication(%q) = %v, want a DescriptorError", bad, err)
 		}
 	}

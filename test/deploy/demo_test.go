@@ -56,7 +56,7 @@ func startGrid(t *testing.T) *grid {
 	port := floetest.FreePort(t)
 	g.locator = fmt.Sprintf("DemoIceGrid/Locator:tcp -h 127.0.0.1 -p %d", port)
 	g.http = fmt.Sprintf("127.0.0.1:%d", floetest.FreePort(t))
-	g.cmd = exec.Command(floeBin, "registry", "--Ice.Config=config.grid",
+	g.cmd = exec.Command(floeBin, "registry", "--Ice.Config=config.grid", //nolint:noctx // cleanup stops it with SIGINT; t.Context() would SIGKILL it first
 		fmt.Sprintf("--IceGrid.Registry.Client.Endpoints=tcp -h 127.0.0.1 -p %d", port),
 		"--Ice.Default.Locator="+g.locator, "--Floe.HTTP.Endpoint="+g.http)
 	g.cmd.Dir = g.dir
@@ -72,7 +72,11 @@ func startGrid(t *testing.T) *grid {
 		t.Logf("registry and node output:\n%s", g.out.String())
 	})
 	floetest.WaitFor(t, 20*time.Second, func() bool {
-		resp, err := http.Get("http://" + g.http + "/healthz")
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, "http://"+g.http+"/healthz", nil)
+		if err != nil {
+			return false
+		}
+		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
 			resp.Body.Close()
 		}
@@ -83,6 +87,7 @@ func startGrid(t *testing.T) *grid {
 
 // stop sends SIGTERM; the node stops its servers first.
 func (g *grid) stop(t *testing.T) {
+	t.Helper()
 	select {
 	case <-g.done:
 		return
@@ -100,7 +105,7 @@ func (g *grid) stop(t *testing.T) {
 
 func (g *grid) admin(t *testing.T, cmd string) string {
 	t.Helper()
-	out, err := exec.Command(floeBin, "admin", "--registry", "http://"+g.http, "-e", cmd).CombinedOutput()
+	out, err := exec.CommandContext(t.Context(), floeBin, "admin", "--registry", "http://"+g.http, "-e", cmd).CombinedOutput()
 	if err != nil {
 		t.Fatalf("floe admin -e %q: %v\n%s", cmd, err, out)
 	}
@@ -147,7 +152,7 @@ func TestGoServerDeployed(t *testing.T) {
 	g := startGrid(t)
 	bin := t.TempDir()
 	for _, name := range []string{"server", "client"} {
-		if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, name), "floe/examples/hello/"+name).CombinedOutput(); err != nil {
+		if out, err := exec.CommandContext(t.Context(), "go", "build", "-o", filepath.Join(bin, name), "floe/examples/hello/"+name).CombinedOutput(); err != nil {
 			t.Fatalf("build %s: %v\n%s", name, err, out)
 		}
 	}
@@ -172,7 +177,7 @@ func TestGoServerDeployed(t *testing.T) {
 	if d := g.admin(t, "application diff "+changed); !strings.Contains(d, `+     <adapter name="Hello" endpoints="tcp -h localhost">`) {
 		t.Errorf("application diff of a changed file = %q", d)
 	}
-	out, err := exec.Command(filepath.Join(bin, "client"), "--Ice.Default.Locator="+g.locator,
+	out, err := exec.CommandContext(t.Context(), filepath.Join(bin, "client"), "--Ice.Default.Locator="+g.locator,
 		"--proxy", "hello", "--count", "3").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "3 sayHello calls") {
 		t.Fatalf("Go client: %v\n%s", err, out)

@@ -21,7 +21,10 @@ var deployedScenarios = []scenario{
 	{"round-robin-and-random", true, roundRobinAndRandom},
 }
 
-func TestDifferentialDeployed(t *testing.T) { runScenarios(t, deployedScenarios, true) }
+func TestDifferentialDeployed(t *testing.T) {
+	t.Parallel()
+	runScenarios(t, deployedScenarios, true)
+}
 
 // testerApp is an application whose servers are server.py ("TestAdapter", servant "tester"):
 // groups holds its <replica-group> elements, servers the <server-instance> elements of template

@@ -118,11 +118,15 @@ func restartKeeps(e *env, graceful bool) {
 	e.probe("query", "findAllReplicas", "tester@RG")
 }
 
-func TestDifferential(t *testing.T) { runScenarios(t, scenarios, false) }
+func TestDifferential(t *testing.T) {
+	t.Parallel()
+	runScenarios(t, scenarios, false)
+}
 
 // runScenarios runs every scenario, in parallel, on every selected target, each scenario on
 // fresh targets (with a collocated node when node is set), and compares the observations.
 func runScenarios(t *testing.T, list []scenario, node bool) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("e2e: skipped with -short")
 	}
@@ -158,7 +162,7 @@ func selectedTargets(t *testing.T, node bool) []string {
 		spec = "icegrid,floe"
 	}
 	kinds := strings.Split(spec, ",")
-	requireTool(t, "Python Ice 3.7 ("+python+")", exec.Command(python, "-c", "import Ice, IceGrid").Run())
+	requireTool(t, "Python Ice 3.7 ("+python+")", exec.CommandContext(t.Context(), python, "-c", "import Ice, IceGrid").Run())
 	for _, kind := range kinds {
 		if newTarget[kind] == nil {
 			t.Fatalf("FLOE_E2E_TARGETS=%q: unknown target %q (want icegrid or floe)", spec, kind)

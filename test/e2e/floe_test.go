@@ -44,7 +44,7 @@ func floeBinary(t *testing.T) string {
 		cmd := exec.CommandContext(ctx, "go", "build", "-o", path, "./cmd/floe")
 		cmd.Dir = filepath.Join("..", "..")
 		if out, err := cmd.CombinedOutput(); err != nil {
-			floeBuild.err = fmt.Errorf("go build ./cmd/floe: %v\n%s", err, out)
+			floeBuild.err = fmt.Errorf("go build ./cmd/floe: %w\n%s", err, out)
 			return
 		}
 		floeBuild.path = path
@@ -63,19 +63,24 @@ type floe struct {
 }
 
 func newFloe(t *testing.T, node bool) target {
+	t.Helper()
 	return &floe{registry: newRegistry(t, "floe", node), bin: floeBinary(t)}
 }
 
 func (f *floe) start(t *testing.T, dynamic bool) {
 	t.Helper()
 	cfg := f.writeConfig(t, dynamic, "Floe.HTTP.Endpoint="+f.httpAddr())
-	f.run(t, f.healthy, f.bin, "registry", "--Ice.Config="+cfg)
+	f.run(t, func() bool { return f.healthy(t.Context()) }, f.bin, "registry", "--Ice.Config="+cfg)
 }
 
 // healthy reports whether GET /healthz answers 200.
-func (f *floe) healthy() bool {
+func (f *floe) healthy(ctx context.Context) bool {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+f.httpAddr()+"/healthz", nil)
+	if err != nil {
+		return false
+	}
 	c := http.Client{Timeout: time.Second}
-	resp, err := c.Get("http://" + f.httpAddr() + "/healthz")
+	resp, err := c.Do(req)
 	if err != nil {
 		return false
 	}
@@ -84,5 +89,6 @@ func (f *floe) healthy() bool {
 }
 
 func (f *floe) admin(t *testing.T, command string) error {
+	t.Helper()
 	return runAdmin(t, f.bin, "admin", "--registry", "http://"+f.httpAddr(), "-e", command)
 }

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -26,6 +27,7 @@ type env struct {
 
 // newEnv starts tg with the given DynamicRegistration and records against it.
 func newEnv(t *testing.T, tg target, dynamic bool) *env {
+	t.Helper()
 	tg.start(t, dynamic)
 	return &env{t: t, target: tg, names: tg.portNames()}
 }
@@ -65,7 +67,7 @@ func (e *env) serverFails(adapterID, replicaGroup string) {
 		name += " in " + replicaGroup
 	}
 	s, err := startServer(e.t, e.target.locator(), adapterID, replicaGroup)
-	if se, ok := err.(*serverExit); ok {
+	if se, ok := errors.AsType[*serverExitError](err); ok {
 		e.record(name, se.observation())
 		return
 	}

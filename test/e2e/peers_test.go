@@ -36,7 +36,7 @@ func probe(t *testing.T, locator string, args ...string) (map[string]any, error)
 	}
 	var res map[string]any
 	if err := json.Unmarshal(out, &res); err != nil {
-		return nil, fmt.Errorf("probe %q: output %q: %v", args, out, err)
+		return nil, fmt.Errorf("probe %q: output %q: %w", args, out, err)
 	}
 	return res, nil
 }
@@ -48,18 +48,18 @@ type server struct {
 	port  int
 }
 
-// serverExit is a server.py that exited before it printed READY.
-type serverExit struct {
+// serverExitError is a server.py that exited before it printed READY.
+type serverExitError struct {
 	code   int
 	stderr string
 }
 
-func (e *serverExit) Error() string {
+func (e *serverExitError) Error() string {
 	return fmt.Sprintf("server.py exited with %d before READY: %s", e.code, e.stderr)
 }
 
 // startServer starts server.py registering adapter adapterID (in replicaGroup when not empty)
-// through locator, and waits for READY. It returns a *serverExit error if the server exits first.
+// through locator, and waits for READY. It returns a *serverExitError if the server exits first.
 func startServer(t *testing.T, locator, adapterID, replicaGroup string) (*server, error) {
 	t.Helper()
 	args := []string{serverScript, "--Ice.Default.Locator=" + locator, "--TestAdapter.AdapterId=" + adapterID}
@@ -74,7 +74,7 @@ func startServer(t *testing.T, locator, adapterID, replicaGroup string) (*server
 			return newServer(t, p, line), nil
 		}
 		if p.exited() {
-			return nil, &serverExit{code: p.cmd.ProcessState.ExitCode(), stderr: stderr.String()}
+			return nil, &serverExitError{code: p.cmd.ProcessState.ExitCode(), stderr: stderr.String()}
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("server.py %s: no READY line within %v; stderr: %s", adapterID, readyTimeout, stderr.String())
@@ -112,7 +112,7 @@ var (
 
 // observation turns a server.py failure into a comparable result: exit code, the Ice exception
 // that escaped (its Slice type id) and, for NotRegisteredException, kindOfObject and id.
-func (e *serverExit) observation() map[string]any {
+func (e *serverExitError) observation() map[string]any {
 	res := map[string]any{"exit": float64(e.code)}
 	if m := iceExceptionRE.FindStringSubmatch(e.stderr); m != nil {
 		res["exception"] = m[1]

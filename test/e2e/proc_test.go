@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -31,7 +32,7 @@ type proc struct {
 // startProc starts bin with args. stdout and stderr may be nil (discarded).
 func startProc(t *testing.T, name string, stdout, stderr io.Writer, bin string, args ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
+	cmd := exec.Command(bin, args...) //nolint:noctx // lives until cleanup, which stops it with SIGTERM; t.Context() would SIGKILL it first
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
@@ -113,12 +114,13 @@ func freePort(t *testing.T) int {
 	t.Helper()
 	portsUsed.Lock()
 	defer portsUsed.Unlock()
+	var lc net.ListenConfig
 	for range 1000 {
 		port := portLow + rand.IntN(portHigh-portLow)
 		if portsUsed.m[port] {
 			continue
 		}
-		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		l, err := lc.Listen(t.Context(), "tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 		if err != nil {
 			continue
 		}
@@ -131,8 +133,9 @@ func freePort(t *testing.T) int {
 }
 
 // dialable reports whether something accepts TCP connections on 127.0.0.1:port.
-func dialable(port int) bool {
-	c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), time.Second)
+func dialable(ctx context.Context, port int) bool {
+	d := net.Dialer{Timeout: time.Second}
+	c, err := d.DialContext(ctx, "tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 	if err != nil {
 		return false
 	}
@@ -154,8 +157,7 @@ func requireTool(t *testing.T, what string, err error) {
 
 // exitText describes a process error for a failure message.
 func exitText(err error) string {
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
+	if ee, ok := errors.AsType[*exec.ExitError](err); ok {
 		return ee.String()
 	}
 	return fmt.Sprint(err)

@@ -158,6 +158,7 @@ func (r *registry) kill(t *testing.T) {
 }
 
 func (r *registry) dumpLogOnFailure(t *testing.T) {
+	t.Helper()
 	if r.proc != nil {
 		_ = r.proc.stop(syscall.SIGTERM, 10*time.Second)
 	}
@@ -187,7 +188,7 @@ func runAdmin(t *testing.T, bin string, args ...string) error {
 // and t.TempDir's parent is private to the test's user.
 func worldReadableDir(t *testing.T) string {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "floe-e2e-node-")
+	dir, err := os.MkdirTemp("", "floe-e2e-node-") //nolint:usetesting // t.TempDir's parent is private to this user
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,6 +204,7 @@ func worldReadableDir(t *testing.T) string {
 type icegrid struct{ *registry }
 
 func newIceGrid(t *testing.T, node bool) target {
+	t.Helper()
 	return &icegrid{newRegistry(t, "icegrid", node)}
 }
 
@@ -210,10 +212,10 @@ func (g *icegrid) start(t *testing.T, dynamic bool) {
 	t.Helper()
 	cfg := g.writeConfig(t, dynamic)
 	if g.nodeDir == "" {
-		g.run(t, func() bool { return dialable(g.client) }, "icegridregistry", "--Ice.Config="+cfg)
+		g.run(t, func() bool { return dialable(t.Context(), g.client) }, "icegridregistry", "--Ice.Config="+cfg)
 		return
 	}
-	g.run(t, func() bool { return dialable(g.client) }, "icegridnode", "--Ice.Config="+cfg)
+	g.run(t, func() bool { return dialable(t.Context(), g.client) }, "icegridnode", "--Ice.Config="+cfg)
 	// The collocated node registers with its registry after the locator answers.
 	deadline := time.Now().Add(readyTimeout)
 	for {
@@ -229,6 +231,7 @@ func (g *icegrid) start(t *testing.T, dynamic bool) {
 }
 
 func (g *icegrid) admin(t *testing.T, command string) error {
+	t.Helper()
 	return runAdmin(t, "icegridadmin", "--Ice.Default.Locator="+g.locator(), "-u", "x", "-p", "x", "-e", command)
 }
 

@@ -15,6 +15,7 @@ package ha_test
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -44,7 +45,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	floeBin = filepath.Join(dir, "floe")
-	build := exec.Command("go", "build", "-o", floeBin, "floe/cmd/floe")
+	build := exec.CommandContext(context.Background(), "go", "build", "-o", floeBin, "floe/cmd/floe") // TestMain is the root: no context above it
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build floe:", err)
@@ -72,12 +73,13 @@ func freePort(t *testing.T) int {
 	portsMu.Lock()
 	defer portsMu.Unlock()
 	hi := ephemeralLow()
+	var lc net.ListenConfig
 	for range 1000 {
 		p := lowestPort + rand.IntN(hi-lowestPort)
 		if portsUsed[p] {
 			continue
 		}
-		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+		ln, err := lc.Listen(t.Context(), "tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
 		if err != nil {
 			continue
 		}

@@ -40,7 +40,7 @@ func TestFailoverWithPythonClient(t *testing.T) {
 	}
 	mark := filepath.Join(t.TempDir(), "killed")
 	out, errOut := &logBuffer{}, &logBuffer{}
-	cmd := exec.Command(python, script, "--proxy", "hello@PyAdapter", "--seconds", "8", "--mark", mark,
+	cmd := exec.CommandContext(t.Context(), python, script, "--proxy", "hello@PyAdapter", "--seconds", "8", "--mark", mark,
 		"--Ice.Default.Locator="+locator, "--Ice.Default.LocatorCacheTimeout=0")
 	cmd.Stdout, cmd.Stderr = out, errOut
 	p, err := startProcess(cmd)

@@ -94,7 +94,7 @@ func (r *replica) locator() string {
 // its state: synced from ZooKeeper, or after 2 session timeouts from its local cache.
 func (r *replica) start(t *testing.T) {
 	t.Helper()
-	cmd := exec.Command(floeBin, "registry",
+	cmd := exec.Command(floeBin, "registry", //nolint:noctx // runs until the test kills it (kill9, cleanup), in the order the test chooses
 		"--IceGrid.Registry.ReplicaName="+r.name,
 		fmt.Sprintf("--IceGrid.Registry.Client.Endpoints=tcp -h 127.0.0.1 -p %d", r.client),
 		fmt.Sprintf("--IceGrid.Registry.Server.Endpoints=tcp -h 127.0.0.1 -p %d", r.server),
@@ -151,7 +151,8 @@ var httpClient = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transp
 
 // do sends one request to the replica's HTTP API. body is XML for applications, JSON otherwise.
 func (r *replica) do(method, path, body string) (int, []byte, error) {
-	req, err := http.NewRequest(method, fmt.Sprintf("http://127.0.0.1:%d%s", r.http, path), strings.NewReader(body))
+	url := fmt.Sprintf("http://127.0.0.1:%d%s", r.http, path)
+	req, err := http.NewRequest(method, url, strings.NewReader(body)) //nolint:noctx // its callers (the writer goroutine, polls) have no context; httpClient.Timeout bounds it
 	if err != nil {
 		return 0, nil, err
 	}

@@ -10,7 +10,7 @@ import (
 // BenchmarkRoundTripGoToPython measures a small twoway call (Tester.add) from the Go runtime to a
 // real Python Ice 3.7 server over loopback.
 func BenchmarkRoundTripGoToPython(b *testing.B) {
-	if err := pythonAvailable(); err != nil {
+	if err := pythonAvailable(b.Context()); err != nil {
 		b.Skip(err)
 	}
 	proxy, _ := startPython(b, "server.py")

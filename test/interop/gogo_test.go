@@ -11,24 +11,24 @@ import (
 )
 
 // startGoTester serves a Go Tester on 127.0.0.1 and returns a client for it.
-func startGoTester(t testing.TB, props ...string) testerClient {
-	t.Helper()
-	comm := floetest.NewCommunicator(t, props...)
+func startGoTester(tb testing.TB, props ...string) testerClient {
+	tb.Helper()
+	comm := floetest.NewCommunicator(tb, props...)
 	a, err := comm.CreateObjectAdapterWithEndpoints("TestAdapter", "tcp -h 127.0.0.1 -p 0")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	p, err := a.Add(&tester{}, ice.Identity{Name: "tester"})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	if err := a.Activate(testContext(t, 5*time.Second)); err != nil {
-		t.Fatal(err)
+	if err := a.Activate(testContext(tb, 5*time.Second)); err != nil {
+		tb.Fatal(err)
 	}
-	client := floetest.NewCommunicator(t)
+	client := floetest.NewCommunicator(tb)
 	cp, err := client.StringToProxy(p.String())
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return testerClient{p: cp}
 }

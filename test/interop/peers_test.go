@@ -15,7 +15,9 @@ import (
 const python = floetest.Python
 
 // pythonAvailable reports whether Python Ice can be imported (benchmarks skip without it).
-func pythonAvailable() error { return exec.Command(python, "-c", "import Ice").Run() }
+func pythonAvailable(ctx context.Context) error {
+	return exec.CommandContext(ctx, python, "-c", "import Ice").Run()
+}
 
 func testdata(name string) string {
 	p, _ := filepath.Abs(filepath.Join("testdata", name))
@@ -24,20 +26,20 @@ func testdata(name string) string {
 
 // startPython runs a Python peer script and returns the proxy from its "READY <proxy>" line.
 // The process is killed (by PID) at cleanup if it has not exited.
-func startPython(t testing.TB, script string, args ...string) (string, *exec.Cmd) {
-	t.Helper()
-	cmd := exec.Command(python, append([]string{testdata(script)}, args...)...)
-	cmd.Stderr = &testWriter{t: t, prefix: script + ": "}
+func startPython(tb testing.TB, script string, args ...string) (string, *exec.Cmd) {
+	tb.Helper()
+	cmd := exec.Command(python, append([]string{testdata(script)}, args...)...) //nolint:noctx // cleanup gives it 5 s to exit by itself; tb.Context() would kill it first
+	cmd.Stderr = &testWriter{t: tb, prefix: script + ": "}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
+	tb.Cleanup(func() {
 		select {
 		case <-exited:
 		case <-time.After(5 * time.Second):
@@ -52,7 +54,7 @@ func startPython(t testing.TB, script string, args ...string) (string, *exec.Cmd
 			if p, ok := strings.CutPrefix(sc.Text(), "READY "); ok {
 				ready <- p
 			} else {
-				t.Logf("%s: %s", script, sc.Text())
+				tb.Logf("%s: %s", script, sc.Text())
 			}
 		}
 	}()
@@ -60,10 +62,10 @@ func startPython(t testing.TB, script string, args ...string) (string, *exec.Cmd
 	case p := <-ready:
 		return p, cmd
 	case <-exited:
-		t.Fatalf("%s exited before READY", script)
+		tb.Fatalf("%s exited before READY", script)
 	case <-time.After(30 * time.Second):
 		_ = cmd.Process.Kill()
-		t.Fatalf("%s: no READY line within 30s", script)
+		tb.Fatalf("%s: no READY line within 30s", script)
 	}
 	return "", nil
 }
@@ -88,9 +90,9 @@ func (w *testWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-func testContext(t testing.TB, d time.Duration) context.Context {
-	t.Helper()
+func testContext(tb testing.TB, d time.Duration) context.Context {
+	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
+	tb.Cleanup(cancel)
 	return ctx
 }

@@ -28,7 +28,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := 1
-	if floeBin, err = floetest.BuildFloe(dir); err == nil {
+	if floeBin, err = floetest.BuildFloe(context.Background(), dir); err == nil {
 		helloServer, helloClient = filepath.Join(dir, "server"), filepath.Join(dir, "client")
 		err = buildHello(helloServer, helloClient)
 	}

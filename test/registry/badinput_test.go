@@ -19,7 +19,8 @@ import (
 // rawConn opens a TCP connection to the registry and reads its ValidateConnection.
 func rawConn(t *testing.T, port int) net.Conn {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), 5*time.Second)
+	d := net.Dialer{Timeout: 5 * time.Second}
+	c, err := d.DialContext(t.Context(), "tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 	if err != nil {
 		t.Fatal(err)
 	}

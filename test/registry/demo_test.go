@@ -19,7 +19,7 @@ const demoDir = "../../../shared/testdata/ice-demos-python-icegrid-simple"
 func buildExample(t *testing.T, name string) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), name)
-	if out, err := exec.Command("go", "build", "-o", bin, "floe/examples/hello/"+name).CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(t.Context(), "go", "build", "-o", bin, "floe/examples/hello/"+name).CombinedOutput(); err != nil {
 		t.Fatalf("build %s: %v\n%s", name, err, out)
 	}
 	return bin
@@ -48,7 +48,7 @@ func TestDemoConfigAndHello(t *testing.T) {
 		t.Errorf("warning about IceGrid.Registry.PermissionsVerifier logged %d times, want once:\n%s", n, log.String())
 	}
 
-	server := exec.Command(buildExample(t, "server"), "--Ice.Default.Locator="+r.locator,
+	server := exec.CommandContext(t.Context(), buildExample(t, "server"), "--Ice.Default.Locator="+r.locator,
 		"--Hello.Endpoints=tcp -h 127.0.0.1", "--Hello.AdapterId=HelloAdapter", "--Ice.ProgramName=GoHello")
 	var serverOut floetest.Buffer
 	server.Stdout, server.Stderr = &serverOut, &serverOut
@@ -60,12 +60,12 @@ func TestDemoConfigAndHello(t *testing.T) {
 	t.Cleanup(func() { _ = server.Process.Kill() })
 	floetest.WaitFor(t, 10*time.Second, func() bool { return strings.Contains(serverOut.String(), "ready:") })
 
-	out, err := exec.Command(buildExample(t, "client"), "--Ice.Default.Locator="+r.locator,
+	out, err := exec.CommandContext(t.Context(), buildExample(t, "client"), "--Ice.Default.Locator="+r.locator,
 		"--proxy", "hello@HelloAdapter", "--count", "3").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "3 sayHello calls") {
 		t.Fatalf("Go client: %v\n%s", err, out)
 	}
-	admin := exec.Command(floeBin, "admin", "--registry", fmt.Sprintf("http://127.0.0.1:%d", r.http),
+	admin := exec.CommandContext(t.Context(), floeBin, "admin", "--registry", fmt.Sprintf("http://127.0.0.1:%d", r.http),
 		"-e", "object add 'hello@HelloAdapter' ::Demo::Hello")
 	if out, err := admin.CombinedOutput(); err != nil {
 		t.Fatalf("floe admin object add: %v\n%s", err, out)

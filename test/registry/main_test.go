@@ -59,7 +59,7 @@ func (r *registryProc) startWithOutput(t *testing.T, w io.Writer) {
 		"--IceGrid.Registry.LMDB.Path=" + r.dataDir,
 		"--IceGrid.Registry.DynamicRegistration=1",
 		fmt.Sprintf("--Floe.HTTP.Endpoint=127.0.0.1:%d", r.http)}, r.extra...)
-	r.cmd = exec.Command(floeBin, args...)
+	r.cmd = exec.CommandContext(t.Context(), floeBin, args...) // killed at the end of the test, as cleanup would
 	var out io.Writer = &logWriter{t: t, prefix: "registry: "}
 	if w != nil {
 		out = io.MultiWriter(out, w)
@@ -73,7 +73,7 @@ func (r *registryProc) startWithOutput(t *testing.T, w io.Writer) {
 	t.Cleanup(func() { r.kill() })
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/healthz", r.http))
+		resp, err := get(t.Context(), fmt.Sprintf("http://127.0.0.1:%d/healthz", r.http))
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -87,6 +87,15 @@ func (r *registryProc) startWithOutput(t *testing.T, w io.Writer) {
 		}
 	}
 	t.Fatal("floe registry not healthy within 20s")
+}
+
+// get sends a GET request with ctx.
+func get(ctx context.Context, url string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	return http.DefaultClient.Do(req)
 }
 
 // kill stops the process with SIGKILL (by PID) if it is still running.

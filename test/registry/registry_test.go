@@ -69,7 +69,7 @@ func TestBadPropertyFile(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("IceGrid.InstanceName=X\nthis line has no equals sign\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(floeBin, "registry", "--Ice.Config="+cfg).CombinedOutput()
+	out, err := exec.CommandContext(t.Context(), floeBin, "registry", "--Ice.Config="+cfg).CombinedOutput()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() == 0 {
 		t.Fatalf("floe registry with a bad config: err %v, output %s", err, out)
@@ -86,7 +86,7 @@ func TestRejectsBadConfigValues(t *testing.T) {
 		"--IceGrid.Registry.DynamicRegistration=maybe",
 		"--IceGrid.Registry.SessionTimeout=abc",
 	} {
-		out, err := exec.Command(floeBin, "registry", arg, "--IceGrid.Registry.LMDB.Path="+t.TempDir()).CombinedOutput()
+		out, err := exec.CommandContext(t.Context(), floeBin, "registry", arg, "--IceGrid.Registry.LMDB.Path="+t.TempDir()).CombinedOutput()
 		if err == nil || !strings.HasPrefix(string(out), "floe registry: ") {
 			t.Errorf("floe registry %s: err %v, output %q; want a one-line error", arg, err, out)
 		}

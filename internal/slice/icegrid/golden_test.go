@@ -19,21 +19,21 @@ type codec interface {
 	Read(d *encoding.Decoder)
 }
 
-func readHexFile(t testing.TB, name string) []byte {
-	t.Helper()
+func readHexFile(tb testing.TB, name string) []byte {
+	tb.Helper()
 	raw, err := os.ReadFile("testdata/" + name)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	var sb strings.Builder
-	for _, line := range strings.Split(string(raw), "\n") {
+	for line := range strings.SplitSeq(string(raw), "\n") {
 		if !strings.HasPrefix(line, "#") {
 			sb.WriteString(strings.ReplaceAll(line, " ", ""))
 		}
 	}
 	b, err := hex.DecodeString(sb.String())
 	if err != nil {
-		t.Fatalf("%s: %v", name, err)
+		tb.Fatalf("%s: %v", name, err)
 	}
 	return b
 }

@@ -16,6 +16,7 @@ import (
 func TestConformance(t *testing.T) {
 	dir := t.TempDir()
 	open := func(t *testing.T) store.Store {
+		t.Helper()
 		s, err := bolt.Open(dir)
 		if err != nil {
 			t.Fatal(err)
@@ -32,12 +33,15 @@ func TestOpenRefusesForeignData(t *testing.T) {
 		want  string
 	}{
 		{"garbage file", func(t *testing.T, dir string) {
+			t.Helper()
 			writeFile(t, filepath.Join(dir, bolt.FileName), strings.Repeat("not a database ", 500))
 		}, "open"},
 		{"icegrid lmdb", func(t *testing.T, dir string) {
+			t.Helper()
 			writeFile(t, filepath.Join(dir, "data.mdb"), "lmdb")
 		}, "IceGrid LMDB"},
 		{"other bbolt database", func(t *testing.T, dir string) {
+			t.Helper()
 			db, err := bbolt.Open(filepath.Join(dir, bolt.FileName), 0o600, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -46,6 +50,7 @@ func TestOpenRefusesForeignData(t *testing.T) {
 			_ = db.Close()
 		}, "did not create"},
 		{"corrupt record", func(t *testing.T, dir string) {
+			t.Helper()
 			s, err := bolt.Open(dir)
 			if err != nil {
 				t.Fatal(err)

@@ -118,18 +118,18 @@ func (m *Memory) Get(_ context.Context, kind store.Kind, key string) (any, error
 func (m *Memory) Close() error { return nil }
 
 // MustParse parses a proxy string or fails the test.
-func MustParse(t testing.TB, s string) *reference.Reference {
-	t.Helper()
+func MustParse(tb testing.TB, s string) *reference.Reference {
+	tb.Helper()
 	r, err := reference.Parse(s, reference.Defaults{Timeout: 60000, Encoding: encoding.Encoding11, Protocol: "tcp"})
 	if err != nil || r == nil {
-		t.Fatalf("reference.Parse(%q) = %v, %v", s, r, err)
+		tb.Fatalf("reference.Parse(%q) = %v, %v", s, r, err)
 	}
 	return r
 }
 
 // Run is the conformance suite. open must return a fresh, empty store; reopen must return a new
 // Store over the same data after the previous one was closed.
-func Run(t *testing.T, open func(t *testing.T) store.Store, reopen func(t *testing.T) store.Store) {
+func Run(t *testing.T, open func(t *testing.T) store.Store, reopen func(t *testing.T) store.Store) { //nolint:thelper // a suite, not a helper: failures point at its own lines
 	ctx := context.Background()
 	s := open(t)
 	a1 := &store.Adapter{ID: "A1", Proxy: MustParse(t, "dummy -t -e 1.1:tcp -h 127.0.0.1 -p 10001 -t 60000")}

@@ -44,7 +44,7 @@ func clampDialer(limit time.Duration, lastRead *atomic.Int64) func(string, strin
 		if timeout > limit {
 			timeout = limit
 		}
-		c, err := net.DialTimeout(network, addr, timeout)
+		c, err := net.DialTimeout(network, addr, timeout) //nolint:noctx // go-zookeeper's dialer has no context; timeout bounds the dial
 		if err != nil {
 			return nil, err
 		}

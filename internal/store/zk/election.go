@@ -31,14 +31,14 @@ type term struct {
 func (s *Store) campaign(ctx context.Context, sess *session) {
 	node, err := s.candidate(sess)
 	if err != nil {
-		s.log.Warn("cannot join the election", "err", err)
+		s.log.WarnContext(ctx, "cannot join the election", "err", err)
 		return
 	}
 	for ctx.Err() == nil {
 		wait, err := s.electionStep(ctx, sess, node)
 		if err != nil {
 			if ctx.Err() == nil {
-				s.log.Warn("election", "err", err)
+				s.log.WarnContext(ctx, "election", "err", err)
 				sleep(ctx, 200*time.Millisecond)
 			}
 			continue
@@ -158,7 +158,7 @@ func (s *Store) lead(ctx context.Context, sess *session) (<-chan struct{}, error
 	s.master = MasterInfo{Name: s.cfg.Member.Name, Epoch: next, HTTP: s.cfg.Member.HTTP}
 	s.mu.Unlock()
 	s.notify()
-	s.log.Info("became master", "epoch", next)
+	s.log.InfoContext(ctx, "became master", "epoch", next)
 	return t.done, nil
 }
 

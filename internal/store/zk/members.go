@@ -40,7 +40,7 @@ func (s *Store) register(ctx context.Context, sess *session) error {
 			return fmt.Errorf("another live replica is registered as %q (session 0x%x): replica names must be unique",
 				s.cfg.Member.Name, stat.EphemeralOwner)
 		}
-		s.log.Info("waiting for a previous registration of this replica to expire", "owner", fmt.Sprintf("0x%x", stat.EphemeralOwner))
+		s.log.InfoContext(ctx, "waiting for a previous registration of this replica to expire", "owner", fmt.Sprintf("0x%x", stat.EphemeralOwner))
 		select {
 		case <-ch:
 		case <-time.After(time.Until(deadline)):

@@ -93,7 +93,7 @@ func (s *Store) Run(ctx context.Context, h store.SyncHandler) error {
 		cancel()
 		if err != nil {
 			s.setState("unreachable")
-			s.log.Warn("ZooKeeper unreachable", "err", err)
+			s.log.WarnContext(ctx, "ZooKeeper unreachable", "err", err)
 			sleep(ctx, backoff)
 			backoff = min(2*backoff, 2*time.Second)
 			continue
@@ -102,7 +102,7 @@ func (s *Store) Run(ctx context.Context, h store.SyncHandler) error {
 		// races the bootstrap.
 		if err := s.bootstrap(sess); err != nil {
 			sess.close()
-			s.log.Warn("ZooKeeper bootstrap failed", "err", err)
+			s.log.WarnContext(ctx, "ZooKeeper bootstrap failed", "err", err)
 			sleep(ctx, backoff)
 			backoff = min(2*backoff, 2*time.Second)
 			continue
@@ -116,7 +116,7 @@ func (s *Store) Run(ctx context.Context, h store.SyncHandler) error {
 			sess.close()
 			break
 		}
-		s.log.Info("ZooKeeper session established", "session", fmt.Sprintf("0x%x", sess.id))
+		s.log.InfoContext(ctx, "ZooKeeper session established", "session", fmt.Sprintf("0x%x", sess.id))
 		s.serve(ctx, sess, h)
 		sess.close()
 		s.mu.Lock()
@@ -163,7 +163,7 @@ func (s *Store) serve(ctx context.Context, sess *session, h store.SyncHandler) {
 		cancel()
 	}()
 	if err := s.register(sctx, sess); err != nil {
-		s.log.Error("cannot register this replica", "err", err)
+		s.log.ErrorContext(sctx, "cannot register this replica", "err", err)
 		return
 	}
 	w := newWatcher(s, sess, h)

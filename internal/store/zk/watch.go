@@ -117,7 +117,7 @@ func (w *watcher) doResync(ctx context.Context) {
 		snap, err = w.s.readAll(ctx, w.sess)
 	}
 	if err != nil {
-		w.s.log.Warn("resync from ZooKeeper failed; will retry", "err", err)
+		w.s.log.WarnContext(ctx, "resync from ZooKeeper failed; will retry", "err", err)
 		if ctx.Err() == nil && !errors.Is(err, zk.ErrClosing) {
 			w.mark(func() { w.needResync = true })
 		}
@@ -402,38 +402,25 @@ func (s *Store) readAll(ctx context.Context, sess *session) (*store.Snapshot, er
 	return snap, nil
 }
 
+// readRecord is one record that readRecords read, or why it could not: err wraps
+// store.ErrInvalidRecord for a record that does not decode.
+type readRecord struct {
+	key string
+	v   any
+	err error
+}
+
 // readRecords reads many records with a few concurrent requests (go-zookeeper pipelines them).
 func (s *Store) readRecords(ctx context.Context, sess *session, k store.Kind, names []string, snap *store.Snapshot) error {
-	type result struct {
-		key string
-		v   any
-		err error
-	}
 	work := make(chan string)
-	results := make(chan result)
+	results := make(chan readRecord)
 	var wg sync.WaitGroup
 	for range min(32, len(names)) {
 		wg.Go(func() {
 			for n := range work {
-				key, err := url.PathUnescape(n)
-				if err != nil {
-					results <- result{key: n, err: err}
-					continue
+				if r, ok := s.readOne(sess, k, n); ok {
+					results <- r
 				}
-				p := s.paths.dir(k) + "/" + n
-				data, stat, _, err := sess.conn.GetW(p)
-				if errors.Is(err, zk.ErrNoNode) {
-					continue
-				}
-				if err == nil {
-					s.batch.exists.Store(p, true)
-				}
-				if err != nil {
-					results <- result{key: key, err: unavailable("read", err)}
-					continue
-				}
-				v, err := decode(k, key, data, stat)
-				results <- result{key: key, v: v, err: err}
 			}
 		})
 	}
@@ -450,23 +437,50 @@ func (s *Store) readRecords(ctx context.Context, sess *session, k store.Kind, na
 	go func() { wg.Wait(); close(results) }()
 	var firstErr error
 	for r := range results {
-		switch {
-		case errors.Is(r.err, store.ErrInvalidRecord):
-			snap.Invalid[string(k)+"/"+r.key] = r.err
-		case r.err != nil:
-			if firstErr == nil {
-				firstErr = r.err
-			}
-		case k == store.KindAdapter:
-			snap.Adapters = append(snap.Adapters, r.v.(*store.Adapter))
-		case k == store.KindObject:
-			snap.Objects = append(snap.Objects, r.v.(*store.Object))
-		default:
-			snap.Applications = append(snap.Applications, r.v.(*store.Application))
+		if err := addRecord(snap, k, r); err != nil && firstErr == nil {
+			firstErr = err
 		}
 	}
 	if firstErr == nil {
 		firstErr = ctx.Err()
 	}
 	return firstErr
+}
+
+// readOne reads and decodes the record of kind k whose escaped name is n, and watches it; ok
+// is false when it no longer exists.
+func (s *Store) readOne(sess *session, k store.Kind, n string) (r readRecord, ok bool) {
+	key, err := url.PathUnescape(n)
+	if err != nil {
+		return readRecord{key: n, err: err}, true
+	}
+	p := s.paths.dir(k) + "/" + n
+	data, stat, _, err := sess.conn.GetW(p)
+	if errors.Is(err, zk.ErrNoNode) {
+		return readRecord{}, false
+	}
+	if err != nil {
+		return readRecord{key: key, err: unavailable("read", err)}, true
+	}
+	s.batch.exists.Store(p, true)
+	v, err := decode(k, key, data, stat)
+	return readRecord{key: key, v: v, err: err}, true
+}
+
+// addRecord adds r, a record of kind k, to snap, or to snap.Invalid when it does not decode;
+// it returns r.err when the record could not be read at all.
+func addRecord(snap *store.Snapshot, k store.Kind, r readRecord) error {
+	switch {
+	case errors.Is(r.err, store.ErrInvalidRecord):
+		snap.Invalid[string(k)+"/"+r.key] = r.err
+	case r.err != nil:
+		return r.err
+	case k == store.KindAdapter:
+		snap.Adapters = append(snap.Adapters, r.v.(*store.Adapter))
+	case k == store.KindObject:
+		snap.Objects = append(snap.Objects, r.v.(*store.Object))
+	default:
+		snap.Applications = append(snap.Applications, r.v.(*store.Application))
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package zk_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -47,12 +48,7 @@ func (h *handler) Resync(s *store.Snapshot) {
 func (h *handler) saw(what string) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for _, c := range h.changed {
-		if c == what {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(h.changed, what)
 }
 
 // replica runs a zk.Store with its session until the test ends.
@@ -94,6 +90,7 @@ func TestZooKeeperStore(t *testing.T) {
 		root := newRoot()
 		n := 0
 		open := func(t *testing.T) store.Store {
+			t.Helper()
 			n++
 			s := replica(t, ens.Servers(), root, fmt.Sprintf("c%d", n), &handler{})
 			waitFor(t, 30*time.Second, func() bool { return s.Status().Role == "master" })
@@ -109,7 +106,7 @@ func TestZooKeeperStore(t *testing.T) {
 // testChangeLog: registrations through one replica reach another through the change log
 // (writes, deletes, and past the writer's trimming), and a record created outside Floe is
 // still found by the directory watch.
-func testChangeLog(t *testing.T, ens *zktest.Ensemble) {
+func testChangeLog(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper // a subtest body, not a helper
 	root := newRoot()
 	h1, h2 := &handler{}, &handler{}
 	// The safety net (re-listing /Adapters) is off for a long while: only the log can tell w2.
@@ -213,7 +210,7 @@ func count(h *handler, what string) int {
 	return n
 }
 
-func testReplication(t *testing.T, ens *zktest.Ensemble) {
+func testReplication(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper // a subtest body, not a helper
 	root := newRoot()
 	h1, h2 := &handler{}, &handler{}
 	s1 := replica(t, ens.Servers(), root, "r1", h1)
@@ -252,7 +249,7 @@ func testReplication(t *testing.T, ens *zktest.Ensemble) {
 
 // testFencing: a write checked against a stale epoch version fails and lands nothing, as a
 // deposed master's would.
-func testFencing(t *testing.T, ens *zktest.Ensemble) {
+func testFencing(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper // a subtest body, not a helper
 	root := newRoot()
 	s1 := replica(t, ens.Servers(), root, "f1", &handler{})
 	waitFor(t, 30*time.Second, func() bool { return s1.Status().Role == "master" })
