@@ -53,9 +53,18 @@ func clampDialer(limit time.Duration, lastRead *atomic.Int64) func(string, strin
 }
 
 // fastHosts is a zk.HostProvider that does not make go-zookeeper sleep a whole second after
-// each pass over the servers (it sleeps when Next reports retryStart): it reports a full pass
-// only every twentieth time and pauses briefly itself, so a client finds the re-formed ensemble
-// within a few hundred milliseconds after a leader change (reference/zookeeper.md §0).
+// each pass over the servers (it sleeps when Next reports retryStart): it pauses 10 ms itself
+// after a pass and reports a full pass only every hundredth time (about a second of fast
+// passes, which covers a leader election), so a client finds the re-formed ensemble within
+// about 10 ms of it serving again (reference/zookeeper.md §0). During a longer outage it tries
+// each server about 80 times a second for a second, then once a second.
+// passPause is the pause after a pass over the servers; passesPerRetry passes make one of
+// go-zookeeper's retry rounds.
+const (
+	passPause      = 10 * time.Millisecond
+	passesPerRetry = 100
+)
+
 type fastHosts struct {
 	mu      sync.Mutex
 	servers []string
@@ -92,10 +101,10 @@ func (h *fastHosts) Next() (string, bool) {
 		h.passes++
 	}
 	pause := fullPass
-	retryStart := fullPass && h.passes%20 == 0 // go-zookeeper then fails queued requests and sleeps 1 s
+	retryStart := fullPass && h.passes%passesPerRetry == 0 // go-zookeeper then fails queued requests and sleeps 1 s
 	h.mu.Unlock()
 	if pause && !retryStart {
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(passPause)
 	}
 	return s, retryStart
 }
