@@ -73,6 +73,9 @@ type deployedAdapter struct {
 	priority          int
 	activatable       bool
 	proxy             *reference.Reference
+	// local is set when the endpoints were registered with this replica (not learnt from a
+	// peer through the store): a resync never clears them.
+	local bool
 }
 
 // expand parses and expands a descriptor; the result names the application.
@@ -152,7 +155,7 @@ func (r *Registry) deployAdapterLocked(d, old *deployment, a descriptor.Adapter)
 		da.activatable = act == "on-demand" || act == "always"
 	}
 	if prev := old.adapters[a.ID]; prev != nil {
-		da.proxy = prev.proxy
+		da.proxy, da.local = prev.proxy, prev.local
 	} else if dyn := r.adapters[a.ID]; dyn != nil {
 		// Its endpoints, shared by another replica, came before its application.
 		da.proxy = dyn.Proxy
@@ -213,7 +216,7 @@ func (r *Registry) setDeployedProxy(id, groupID string, proxy *reference.Referen
 		r.mu.Unlock()
 		return true, ErrInvalidReplicaGroup
 	}
-	a.proxy = proxy
+	a.proxy, a.local = proxy, proxy != nil
 	if proxy != nil {
 		close(r.registered)
 		r.registered = make(chan struct{})

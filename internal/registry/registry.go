@@ -238,7 +238,8 @@ func (r *Registry) SetAdapterDirectProxy(ctx context.Context, id, groupID string
 		if err != nil {
 			return err
 		}
-		return r.shareDeployed(ctx, id, groupID, proxy)
+		r.shareDeployed(ctx, id, groupID, proxy)
+		return nil
 	}
 	if !r.cfg.DynamicRegistration {
 		return ErrAdapterNotFound
@@ -297,23 +298,25 @@ func (r *Registry) RemoveAdapter(ctx context.Context, id string) error {
 
 // shareDeployed writes a deployed adapter's endpoints to a replicated store, so that every
 // replica answers for a server whichever replica it registered with (ZooKeeper mode; a
-// standalone registry keeps them in memory, as IceGrid does).
-func (r *Registry) shareDeployed(ctx context.Context, id, groupID string, proxy *reference.Reference) error {
+// standalone registry keeps them in memory, as IceGrid does). It is best effort: the
+// registration stands on this replica even when ZooKeeper cannot take it, as a server's
+// registration with IceGrid does not depend on replication.
+func (r *Registry) shareDeployed(ctx context.Context, id, groupID string, proxy *reference.Reference) {
 	if _, ok := r.store.(store.Replicated); !ok {
-		return nil
+		return
 	}
 	unlock := r.lockKey('a', id)
 	defer unlock()
+	var err error
 	if proxy == nil {
-		if err := r.store.DeleteAdapter(ctx, id); err != nil {
-			return fmt.Errorf("registry: unregister adapter %q: %w", id, err)
-		}
-		return nil
+		err = r.store.DeleteAdapter(ctx, id)
+	} else {
+		err = r.store.PutAdapter(ctx, &store.Adapter{ID: id, ReplicaGroup: groupID, Proxy: proxy})
 	}
-	if err := r.store.PutAdapter(ctx, &store.Adapter{ID: id, ReplicaGroup: groupID, Proxy: proxy}); err != nil {
-		return fmt.Errorf("registry: register adapter %q: %w", id, err)
+	if err != nil {
+		r.cfg.Log.WarnContext(ctx, "deployed adapter registered here only: the other replicas cannot learn it now",
+			"adapter", id, "err", err)
 	}
-	return nil
 }
 
 // applyAdapter sets (a != nil) or deletes the adapter id in memory, keeping groups in step. A
@@ -327,7 +330,7 @@ func (r *Registry) applyAdapter(id string, a *store.Adapter) {
 		if a != nil {
 			proxy = a.Proxy
 		}
-		d.proxy = proxy
+		d.proxy, d.local = proxy, false
 		if proxy != nil {
 			close(r.registered)
 			r.registered = make(chan struct{})

@@ -127,9 +127,9 @@ func (r *Registry) keys() []recordKey {
 	for id := range r.adapters {
 		out = append(out, recordKey{store.KindAdapter, id})
 	}
-	if _, ok := r.store.(store.Replicated); ok { // deployed endpoints are shared records too
+	if _, ok := r.store.(store.Replicated); ok { // deployed endpoints learnt from peers too
 		for id, a := range r.dep.adapters {
-			if a.proxy != nil {
+			if a.proxy != nil && !a.local {
 				out = append(out, recordKey{store.KindAdapter, id})
 			}
 		}

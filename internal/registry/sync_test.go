@@ -83,3 +83,44 @@ func TestApplicationValidation(t *testing.T) {
 		}
 	}
 }
+
+// TestDeployedEndpointsShared: in a replicated store a deployed adapter's endpoints are a
+// record like a dynamic registration's, so a peer that registered the server tells this
+// replica; a resync clears what peers told, never what was registered here.
+func TestDeployedEndpointsShared(t *testing.T) {
+	ctx := context.Background()
+	r, m := newRegistry(t, false)
+	app := `<icegrid><application name="App"><node name="n"><server id="S" exe="/bin/true" activation="manual">` +
+		`<adapter name="A" endpoints="tcp -h 127.0.0.1"/></server></node></application></icegrid>`
+	stored, err := r.AddApplication(ctx, []byte(app))
+	if err != nil {
+		t.Fatal(err)
+	}
+	onlyApp := &store.Snapshot{Applications: []*store.Application{&stored}}
+	// A peer registered S.A and wrote it to the store.
+	_ = m.PutAdapter(ctx, &store.Adapter{ID: "S.A", Proxy: mustParse(t, "dummy:tcp -h 127.0.0.1 -p 7")})
+	if err := r.Changed(store.KindAdapter, "S.A"); err != nil {
+		t.Fatal(err)
+	}
+	if eps, err := r.FindAdapter("S.A"); err != nil || len(eps) != 1 || !strings.Contains(eps[0].String(), "-p 7") {
+		t.Fatalf("after a peer's record FindAdapter(S.A) = %v, %v; want port 7", eps, err)
+	}
+	if _, err := r.FindAdapter("S"); !errors.Is(err, registry.ErrAdapterNotFound) {
+		t.Errorf("the deployed adapter's record made a dynamic adapter: FindAdapter(S) = %v", err)
+	}
+	r.Resync(onlyApp)
+	if eps, _ := r.FindAdapter("S.A"); len(eps) != 0 {
+		t.Errorf("after a resync without the record FindAdapter(S.A) = %v, want none", eps)
+	}
+	// Registered here: written for the peers, and kept by a resync.
+	if err := r.SetAdapterDirectProxy(ctx, "S.A", "", mustParse(t, "dummy:tcp -h 127.0.0.1 -p 8")); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := m.Get(ctx, store.KindAdapter, "S.A"); err != nil || v == nil {
+		t.Errorf("a local registration of S.A was not written to the store: %v, %v", v, err)
+	}
+	r.Resync(onlyApp)
+	if eps, _ := r.FindAdapter("S.A"); len(eps) != 1 || !strings.Contains(eps[0].String(), "-p 8") {
+		t.Errorf("after a resync FindAdapter(S.A) = %v, want the local registration (port 8)", eps)
+	}
+}
