@@ -17,7 +17,8 @@ import (
 // adapter from a children event on /Adapters and must list the whole directory — O(adapters)
 // for ZooKeeper and for every replica, after every registration. With it, every unfenced write
 // (adapter or object, set or delete) also creates, in the same multi-op, a persistent
-// sequential entry /Changes/<writer>/c-<seq> that names the records it changed. The other
+// sequential entry under /Changes/<writer> that names the records it changed: in its name for
+// a small batch (k<changes>-<seq>), else in its content (c-<seq>). The other
 // replicas watch their peers' log directories, list them (a few hundred names at most), read
 // the new entries in order and re-read the records they name; the directory watches on
 // /Adapters and /Objects remain as a slow safety net for changes made outside Floe.
