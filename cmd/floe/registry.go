@@ -243,11 +243,13 @@ func (rr *runningRegistry) startZooKeeper(ctx context.Context, cfg config.Regist
 	}
 }
 
-// writeCacheLoop keeps the local cache in step with the registry, at most every second.
+// writeCacheLoop keeps the local cache in step with the registry, at most every second (less
+// often when writing it takes long).
 func writeCacheLoop(ctx context.Context, dir string, reg *registry.Registry, log *slog.Logger) {
 	var written uint64
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
+	var next time.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -259,12 +261,16 @@ func writeCacheLoop(ctx context.Context, dir string, reg *registry.Registry, log
 		default:
 			continue // never overwrite the cache before the first sync from ZooKeeper
 		}
-		if g := reg.Generation(); g != written {
+		if g := reg.Generation(); g != written && !time.Now().Before(next) {
+			start := time.Now()
 			if err := store.WriteCache(dir, reg.Snapshot()); err != nil {
 				log.WarnContext(ctx, "cannot write the local cache", "err", err)
 				continue
 			}
 			written = g
+			// A big grid under churn would rewrite a big file every second: keep the cache
+			// writer under about 2 % of a core.
+			next = start.Add(50 * time.Since(start))
 		}
 	}
 }
