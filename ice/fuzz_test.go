@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -110,21 +108,9 @@ func FuzzConnection(f *testing.F) {
 // TestFuzzConnectionCorpus keeps connSeeds in the committed seed corpus (-update-conn-corpus
 // rewrites it).
 func TestFuzzConnectionCorpus(t *testing.T) {
-	dir := filepath.Join("testdata", "fuzz", "FuzzConnection")
+	seeds := map[string][]byte{}
 	for name, b := range connSeeds(t) {
-		path := filepath.Join(dir, "seed-"+name)
-		want := "go test fuzz v1\n[]byte(" + strconv.Quote(string(b)) + ")\n"
-		if *updateConnCorpus {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if got, err := os.ReadFile(path); err != nil || string(got) != want {
-			t.Errorf("seed %s is missing or stale; run go test -run TestFuzzConnectionCorpus -update-conn-corpus", path)
-		}
+		seeds["seed-"+name] = b
 	}
+	icetest.SyncCorpus(t, "FuzzConnection", seeds, *updateConnCorpus, "go test -run TestFuzzConnectionCorpus -update-conn-corpus")
 }

@@ -3,7 +3,6 @@ package encoding_test
 import (
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -180,22 +179,5 @@ func TestFuzzCorpus(t *testing.T) {
 			Value: &TOpt{S: "s", O: &TBase{B: "o"}}})[1:])
 	add("mix-10", fuzzMix, fuzzWrite(fuzzMix, encoding.Encoding10, encoding.CompactFormat,
 		&mix{Strings: []string{"a"}, Enum: 3, Value: derivedT()})[1:])
-	dir := filepath.Join("testdata", "fuzz", "FuzzDecoder")
-	for name, b := range seeds {
-		path := filepath.Join(dir, name)
-		want := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", b)
-		if *updateCorpus {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		got, err := os.ReadFile(path)
-		if err != nil || string(got) != want {
-			t.Errorf("seed %s is missing or stale; run go test -run TestFuzzCorpus -update", path)
-		}
-	}
+	icetest.SyncCorpus(t, "FuzzDecoder", seeds, *updateCorpus, "go test -run TestFuzzCorpus -update")
 }

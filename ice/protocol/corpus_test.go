@@ -2,9 +2,6 @@ package protocol_test
 
 import (
 	"flag"
-	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -58,22 +55,10 @@ func TestFuzzCorpus(t *testing.T) {
 	headerSeeds["error-size-over-limit"] = icetest.Wire(t, `49 63 65 50 01 00 01 00 00 00 01 00 10 00`)
 	headerSeeds["error-validate-size-15"] = icetest.Wire(t, `49 63 65 50 01 00 01 00 03 00 0f 00 00 00`)
 	for target, seeds := range map[string]map[string][]byte{"FuzzParseHeader": headerSeeds, "FuzzRequest": namedSeeds(t)} {
-		dir := filepath.Join("testdata", "fuzz", target)
+		named := map[string][]byte{}
 		for name, b := range seeds {
-			path := filepath.Join(dir, "seed-"+name)
-			want := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", b)
-			if *updateCorpus {
-				if err := os.MkdirAll(dir, 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				continue
-			}
-			if got, err := os.ReadFile(path); err != nil || string(got) != want {
-				t.Errorf("seed %s is missing or stale; run go test -run TestFuzzCorpus -update", path)
-			}
+			named["seed-"+name] = b
 		}
+		icetest.SyncCorpus(t, target, named, *updateCorpus, "go test -run TestFuzzCorpus -update")
 	}
 }
