@@ -6,7 +6,6 @@ package deploy_test
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -71,17 +70,7 @@ func startGrid(t *testing.T) *grid {
 		g.stop(t)
 		t.Logf("registry and node output:\n%s", g.out.String())
 	})
-	floetest.WaitFor(t, 20*time.Second, func() bool {
-		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, "http://"+g.http+"/healthz", nil)
-		if err != nil {
-			return false
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil && resp.StatusCode == http.StatusOK
-	})
+	floetest.WaitFor(t, 20*time.Second, func() bool { return floetest.Healthy(t.Context(), g.http) })
 	return g
 }
 

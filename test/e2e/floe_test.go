@@ -3,13 +3,14 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"floe/internal/floetest"
 )
 
 // binDir is a temporary directory created by TestMain for the binaries built by the tests.
@@ -74,19 +75,7 @@ func (f *floe) start(t *testing.T, dynamic bool) {
 }
 
 // healthy reports whether GET /healthz answers 200.
-func (f *floe) healthy(ctx context.Context) bool {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+f.httpAddr()+"/healthz", nil)
-	if err != nil {
-		return false
-	}
-	c := http.Client{Timeout: time.Second}
-	resp, err := c.Do(req)
-	if err != nil {
-		return false
-	}
-	_ = resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
-}
+func (f *floe) healthy(ctx context.Context) bool { return floetest.Healthy(ctx, f.httpAddr()) }
 
 func (f *floe) admin(t *testing.T, command string) error {
 	t.Helper()

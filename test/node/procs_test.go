@@ -118,13 +118,7 @@ func newGrid(t *testing.T, extra ...string) *grid {
 func (g *grid) startRegistry(t *testing.T) {
 	t.Helper()
 	g.reg = startProc(t, "registry", g.dir, g.args...)
-	floetest.WaitFor(t, 20*time.Second, func() bool {
-		resp, err := httpGet(t, "http://"+g.http+"/healthz")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil && resp.StatusCode == http.StatusOK
-	})
+	floetest.WaitFor(t, 20*time.Second, func() bool { return floetest.Healthy(t.Context(), g.http) })
 }
 
 // startNode starts `floe node` n1 with its data under the grid's directory.

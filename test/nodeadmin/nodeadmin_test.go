@@ -6,7 +6,6 @@ package nodeadmin_test
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,17 +57,7 @@ func startGrid(t *testing.T, extra ...string) *grid {
 			t.Logf("registry and node output:\n%s", g.out.String())
 		}
 	})
-	floetest.WaitFor(t, 20*time.Second, func() bool {
-		req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, "http://"+g.http+"/healthz", nil)
-		if err != nil {
-			return false
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil && resp.StatusCode == http.StatusOK
-	})
+	floetest.WaitFor(t, 20*time.Second, func() bool { return floetest.Healthy(context.Background(), g.http) })
 	return g
 }
 

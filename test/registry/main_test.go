@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -73,12 +72,8 @@ func (r *registryProc) startWithOutput(t *testing.T, w io.Writer) {
 	t.Cleanup(func() { r.kill() })
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, err := get(t.Context(), fmt.Sprintf("http://127.0.0.1:%d/healthz", r.http))
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
+		if floetest.Healthy(t.Context(), fmt.Sprintf("127.0.0.1:%d", r.http)) {
+			return
 		}
 		select {
 		case <-r.done:
@@ -87,15 +82,6 @@ func (r *registryProc) startWithOutput(t *testing.T, w io.Writer) {
 		}
 	}
 	t.Fatal("floe registry not healthy within 20s")
-}
-
-// get sends a GET request with ctx.
-func get(ctx context.Context, url string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return nil, err
-	}
-	return http.DefaultClient.Do(req)
 }
 
 // kill stops the process with SIGKILL (by PID) if it is still running.
