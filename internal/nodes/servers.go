@@ -35,7 +35,7 @@ func (d *Directory) SetProcess(id string, proxy *reference.Reference) error {
 	if err == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 		defer cancel()
-		err = d.call(ctx, p, nodeproto.OpSetProcess, nodeproto.ServerCommand{Server: id, Proxy: proxy.String()})
+		err = d.call(ctx, p, nodeproto.OpSetProcess, nodeproto.ServerCommand{Server: id, Proxy: proxy.String()}, nil)
 	}
 	if errors.Is(err, ErrNodeUnreachable) {
 		d.log.Info("Process proxy of a server whose node cannot be reached: not forwarded", "server", id, "err", err)
@@ -53,7 +53,7 @@ func (d *Directory) Start(ctx context.Context, id string) error {
 	case local != nil:
 		return local.Start(ctx, id)
 	}
-	return d.call(ctx, p, nodeproto.OpStart, nodeproto.ServerCommand{Server: id})
+	return d.call(ctx, p, nodeproto.OpStart, nodeproto.ServerCommand{Server: id}, nil)
 }
 
 // Stop stops a server on its node.
@@ -67,7 +67,7 @@ func (d *Directory) Stop(ctx context.Context, id string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute) // the node bounds it by the deactivation timeout
 	defer cancel()
-	return d.call(ctx, p, nodeproto.OpStop, nodeproto.ServerCommand{Server: id})
+	return d.call(ctx, p, nodeproto.OpStop, nodeproto.ServerCommand{Server: id}, nil)
 }
 
 // SetEnabled enables or disables a server on its node.
@@ -81,22 +81,27 @@ func (d *Directory) SetEnabled(ctx context.Context, id string, on bool) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	return d.call(ctx, p, nodeproto.OpSetEnabled, nodeproto.ServerCommand{Server: id, Enabled: on})
+	return d.call(ctx, p, nodeproto.OpSetEnabled, nodeproto.ServerCommand{Server: id, Enabled: on}, nil)
 }
 
-// call invokes a server command on a remote node. The node's own refusals ("disabled") come
-// back as Ice UnknownExceptions carrying its message, which is what the caller sees; failing
-// to reach it is ErrNodeUnreachable.
-func (d *Directory) call(ctx context.Context, p *ice.Proxy, op string, cmd nodeproto.ServerCommand) error {
-	err := nodeproto.Invoke(ctx, p, op, cmd, nil)
+// call invokes op on a remote node (result nil: none expected). The node's own refusals
+// ("disabled", no output file) come back as Ice UnknownExceptions carrying its message, which
+// is what the caller sees; failing to reach it is ErrNodeUnreachable.
+func (d *Directory) call(ctx context.Context, p *ice.Proxy, op string, arg any, result nodeproto.Message) error {
+	err := nodeproto.Invoke(ctx, p, op, arg, result)
 	var ue *ice.UnknownError
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &ue) && strings.Contains(ue.Text, node.ErrNoOutput.Error()):
+		return fmt.Errorf("%w: %s", node.ErrNoOutput, ue.Text)
 	case errors.As(err, &ue):
 		return errors.New(ue.Text)
 	}
-	return fmt.Errorf("%w: %s server %q: %w", ErrNodeUnreachable, op, cmd.Server, err)
+	if cmd, ok := arg.(nodeproto.ServerCommand); ok {
+		return fmt.Errorf("%w: %s server %q: %w", ErrNodeUnreachable, op, cmd.Server, err)
+	}
+	return fmt.Errorf("%w: %s: %w", ErrNodeUnreachable, op, err)
 }
 
 // Server returns one server's status.
@@ -257,7 +262,7 @@ func (d *Directory) AdapterActivated(serverID, adapterID string) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 		defer cancel()
-		if err := d.call(ctx, p, nodeproto.OpAdapterActivated, nodeproto.ServerCommand{Server: serverID, Adapter: adapterID}); err != nil {
+		if err := d.call(ctx, p, nodeproto.OpAdapterActivated, nodeproto.ServerCommand{Server: serverID, Adapter: adapterID}, nil); err != nil {
 			d.log.Debug("cannot tell a node that an adapter registered", "server", serverID, "adapter", adapterID, "err", err)
 		}
 	}()
@@ -330,21 +335,11 @@ func (d *Directory) Output(ctx context.Context, id, stream string, q node.Output
 	return r.File, nil
 }
 
-// invoke calls a remote node with the default timeout; an unreachable node is reported as such.
+// invoke calls a remote node with the default timeout.
 func (d *Directory) invoke(ctx context.Context, p *ice.Proxy, op string, arg any, result nodeproto.Message) error {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	err := nodeproto.Invoke(ctx, p, op, arg, result)
-	var ue *ice.UnknownError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &ue) && strings.Contains(ue.Text, node.ErrNoOutput.Error()):
-		return fmt.Errorf("%w: %s", node.ErrNoOutput, ue.Text)
-	case errors.As(err, &ue):
-		return errors.New(ue.Text)
-	}
-	return fmt.Errorf("%w: %w", ErrNodeUnreachable, err)
+	return d.call(ctx, p, op, arg, result)
 }
 
 // NodeLoad is registry.Config.NodeLoad: the collocated node's own load, a remote node's from
