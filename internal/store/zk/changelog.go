@@ -48,20 +48,18 @@ type changeLog struct {
 	trimming bool
 }
 
-// entry is the content of one log entry: a line per changed record znode, relative to the
-// root, "+" for a write and "-" for a delete.
-func (s *Store) entry(batch []*write) []byte {
-	var b strings.Builder
-	for _, w := range batch {
+// entryLines returns the lines of the entry for batch: one per changed record znode, relative
+// to the root, "+" for a write and "-" for a delete.
+func (s *Store) entryLines(batch []*write) []string {
+	lines := make([]string, len(batch))
+	for i, w := range batch {
+		op := "+"
 		if w.data == nil {
-			b.WriteByte('-')
-		} else {
-			b.WriteByte('+')
+			op = "-"
 		}
-		b.WriteString(strings.TrimPrefix(w.path, s.paths.root+"/"))
-		b.WriteByte('\n')
+		lines[i] = op + strings.TrimPrefix(w.path, s.paths.root+"/")
 	}
-	return []byte(b.String())
+	return lines
 }
 
 // logChange is one line of an entry.
@@ -70,15 +68,23 @@ type logChange struct {
 	deleted bool
 }
 
-// parseEntry returns the changes an entry names; malformed lines are skipped (the reader
-// re-reads whatever a line names, so a bad line costs nothing but the safety net's delay).
+// parseLine decodes one line of an entry; ok is false for a malformed one, which the reader
+// skips (it re-reads whatever a line names, so a bad line costs nothing but the safety net's
+// delay).
+func (s *Store) parseLine(line string) (logChange, bool) {
+	if len(line) < 2 || (line[0] != '+' && line[0] != '-') {
+		return logChange{}, false
+	}
+	return logChange{path: s.paths.root + "/" + line[1:], deleted: line[0] == '-'}, true
+}
+
+// parseEntry returns the changes an entry's content names.
 func (s *Store) parseEntry(data []byte) []logChange {
 	var out []logChange
 	for line := range strings.SplitSeq(string(data), "\n") {
-		if len(line) < 2 || (line[0] != '+' && line[0] != '-') {
-			continue
+		if c, ok := s.parseLine(line); ok {
+			out = append(out, c)
 		}
-		out = append(out, logChange{path: s.paths.root + "/" + line[1:], deleted: line[0] == '-'})
 	}
 	return out
 }
@@ -90,21 +96,22 @@ func (s *Store) logOp(batch []*write) *zk.CreateRequest {
 }
 
 // entryPath returns the path prefix and content of the entry for batch: the changes in the
-// name when they are short (each line query-escaped, joined by ','), else in the content.
+// name when they are short (each line query-escaped, joined by ','), else in the content (a
+// line each).
 func (s *Store) entryPath(batch []*write) (string, []byte) {
-	data := s.entry(batch)
-	var b strings.Builder
-	for i, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(url.QueryEscape(line))
+	lines := s.entryLines(batch)
+	escaped := make([]string, len(lines))
+	for i, line := range lines {
+		escaped[i] = url.QueryEscape(line)
 	}
-	if b.Len() <= maxInline {
-		return s.paths.myLog + "/" + inlinePrefix + b.String() + "-", nil
+	if name := strings.Join(escaped, ","); len(name) <= maxInline {
+		return s.paths.myLog + "/" + inlinePrefix + name + "-", nil
 	}
-	return s.paths.myLog + "/" + logPrefix, data
+	return s.paths.myLog + "/" + logPrefix, entryContent(lines)
 }
+
+// entryContent is the content of an entry that does not carry its changes in its name.
+func entryContent(lines []string) []byte { return []byte(strings.Join(lines, "\n") + "\n") }
 
 // inlineChanges returns the changes an entry's name carries; ok is false for an entry whose
 // content must be read.
@@ -113,17 +120,17 @@ func (s *Store) inlineChanges(name string) ([]logChange, bool) {
 	if !ok {
 		return nil, false
 	}
-	rest = rest[:max(strings.LastIndexByte(rest, '-'), 0)]
-	var b strings.Builder
-	for part := range strings.SplitSeq(rest, ",") {
+	var out []logChange
+	for part := range strings.SplitSeq(rest[:max(strings.LastIndexByte(rest, '-'), 0)], ",") {
 		line, err := url.QueryUnescape(part)
 		if err != nil {
 			continue
 		}
-		b.WriteString(line)
-		b.WriteByte('\n')
+		if c, ok := s.parseLine(line); ok {
+			out = append(out, c)
+		}
 	}
-	return s.parseEntry([]byte(b.String())), true
+	return out, true
 }
 
 // logged records an entry this writer created (its full path) and trims when there are too

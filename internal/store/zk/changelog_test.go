@@ -44,7 +44,7 @@ func TestNewEntries(t *testing.T) {
 func TestEntryRoundTrip(t *testing.T) {
 	s := &Store{paths: newPaths("/G")}
 	batch := []*write{{path: "/G/Adapters/a%2Fb", data: []byte("{}")}, {path: "/G/Objects/o"}}
-	got := s.parseEntry(s.entry(batch))
+	got := s.parseEntry(entryContent(s.entryLines(batch)))
 	want := []logChange{{path: "/G/Adapters/a%2Fb"}, {path: "/G/Objects/o", deleted: true}}
 	if !slices.Equal(got, want) {
 		t.Errorf("parseEntry(entry) = %v, want %v", got, want)
