@@ -203,6 +203,17 @@ func (r *Registry) deploy(d *Deployment) {
 	}
 }
 
+// setEndpointsLocked sets a deployed adapter's endpoints (nil: none) and wakes the lookups
+// waiting for a registration; local tells whether they were registered with this replica.
+// r.mu must be held for writing.
+func (r *Registry) setEndpointsLocked(a *deployedAdapter, proxy *reference.Reference, local bool) {
+	a.proxy, a.local = proxy, local
+	if proxy != nil {
+		close(r.registered)
+		r.registered = make(chan struct{})
+	}
+}
+
 // setDeployedProxy records (or, with nil, clears) a deployed adapter's endpoints; ok is false
 // when id is not deployed.
 func (r *Registry) setDeployedProxy(id, groupID string, proxy *reference.Reference) (ok bool, err error) {
@@ -216,11 +227,7 @@ func (r *Registry) setDeployedProxy(id, groupID string, proxy *reference.Referen
 		r.mu.Unlock()
 		return true, ErrInvalidReplicaGroup
 	}
-	a.proxy, a.local = proxy, proxy != nil
-	if proxy != nil {
-		close(r.registered)
-		r.registered = make(chan struct{})
-	}
+	r.setEndpointsLocked(a, proxy, proxy != nil)
 	server := a.server
 	r.mu.Unlock()
 	if o, ok := r.cfg.Deployer.(AdapterObserver); ok && proxy != nil {

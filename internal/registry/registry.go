@@ -330,11 +330,7 @@ func (r *Registry) applyAdapter(id string, a *store.Adapter) {
 		if a != nil {
 			proxy = a.Proxy
 		}
-		d.proxy, d.local = proxy, false
-		if proxy != nil {
-			close(r.registered)
-			r.registered = make(chan struct{})
-		}
+		r.setEndpointsLocked(d, proxy, false)
 		return
 	}
 	if old := r.adapters[id]; old != nil && old.ReplicaGroup != "" && (a == nil || a.ReplicaGroup != old.ReplicaGroup) {
