@@ -271,5 +271,5 @@ func (d *Directory) target(id string) (*node.Node, *ice.Proxy, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return d.node(name)
+	return d.resolve(name, true)
 }

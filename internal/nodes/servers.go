@@ -12,6 +12,7 @@ import (
 
 	"floe/ice"
 	"floe/ice/reference"
+	"floe/internal/descriptor"
 	"floe/internal/node"
 	"floe/internal/nodeproto"
 	"floe/internal/registry"
@@ -269,7 +270,12 @@ func (d *Directory) AdapterActivated(serverID, adapterID string) {
 }
 
 // node returns the node called name: the collocated node, or a registered remote node's proxy.
-func (d *Directory) node(name string) (*node.Node, *ice.Proxy, error) {
+func (d *Directory) node(name string) (*node.Node, *ice.Proxy, error) { return d.resolve(name, false) }
+
+// resolve returns node name: the collocated node or a registered remote node's proxy. hasServers
+// tells that servers are known to be placed on it (else the deployment is searched), which
+// decides between ErrNodeUnreachable and ErrNodeNotFound when it is neither.
+func (d *Directory) resolve(name string, hasServers bool) (*node.Node, *ice.Proxy, error) {
 	if d.cfg.Local != nil && d.cfg.Local.Name() == name {
 		return d.cfg.Local, nil, nil
 	}
@@ -278,10 +284,11 @@ func (d *Directory) node(name string) (*node.Node, *ice.Proxy, error) {
 	if r := d.remote[name]; r != nil {
 		return nil, r.proxy, nil
 	}
-	for _, s := range d.dep.Servers {
-		if s.Node == name {
-			return nil, nil, fmt.Errorf("%w: node %q is not registered", ErrNodeUnreachable, name)
-		}
+	if !hasServers {
+		hasServers = slices.ContainsFunc(d.dep.Servers, func(s *descriptor.Server) bool { return s.Node == name })
+	}
+	if hasServers {
+		return nil, nil, fmt.Errorf("%w: node %q is not registered", ErrNodeUnreachable, name)
 	}
 	return nil, nil, fmt.Errorf("node %q does not exist (%w)", name, ErrNodeNotFound)
 }
