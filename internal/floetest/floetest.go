@@ -66,10 +66,16 @@ func (s *Buffer) String() string {
 // WaitFor polls cond every 20 ms until it holds, failing the test after d.
 func WaitFor(tb testing.TB, d time.Duration, cond func() bool) {
 	tb.Helper()
+	WaitUntil(tb, d, "condition", cond)
+}
+
+// WaitUntil is WaitFor that names what it waits for in the failure.
+func WaitUntil(tb testing.TB, d time.Duration, what string, cond func() bool) {
+	tb.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
 		if time.Now().After(deadline) {
-			tb.Fatalf("condition not met within %v", d)
+			tb.Fatalf("%s: not within %v", what, d)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"floe/ice/reference"
 	"floe/internal/descriptor"
+	"floe/internal/floetest"
 	"floe/internal/node"
 )
 
@@ -39,7 +40,7 @@ func TestActivation(t *testing.T) {
 	}
 	started := make(chan error, 1)
 	go func() { started <- n.Start(ctx, "s") }()
-	waitFor(t, 5*time.Second, "Activating", func() bool { return state(n, "s") == node.Activating })
+	floetest.WaitUntil(t, 5*time.Second, "Activating", func() bool { return state(n, "s") == node.Activating })
 	n.AdapterActivated("s", "s.B") // not server-lifetime: changes nothing
 	n.AdapterActivated("s", "s.A")
 	if got := state(n, "s"); got != node.Activating {
@@ -134,11 +135,11 @@ func TestOutput(t *testing.T) {
 	if err := n.Start(ctx, "talker"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "output written", func() bool {
+	floetest.WaitUntil(t, 5*time.Second, "output written", func() bool {
 		b, _ := os.ReadFile(errf)
 		return len(b) > 0
 	})
-	waitFor(t, 5*time.Second, "stdout written", func() bool {
+	floetest.WaitUntil(t, 5*time.Second, "stdout written", func() bool {
 		got, _ := n.Output("talker", "stdout", node.OutputQuery{})
 		return got.Text == "one\ntwo\n"
 	})

@@ -44,17 +44,6 @@ func newNode(t *testing.T) *node.Node {
 	return n
 }
 
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %v", what, d)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // TestSIGTERMFallback: a server without a Process object is stopped with SIGTERM; one that
 // ignores SIGTERM is killed with its whole process group after the deactivation timeout.
 func TestSIGTERMFallback(t *testing.T) {
@@ -76,7 +65,7 @@ func TestSIGTERMFallback(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, 5*time.Second, "child pid written", func() bool { _, err := os.Stat(child); return err == nil })
+	floetest.WaitUntil(t, 5*time.Second, "child pid written", func() bool { _, err := os.Stat(child); return err == nil })
 	if err := n.Stop(ctx, "polite"); err != nil {
 		t.Fatal(err)
 	}
@@ -131,13 +120,13 @@ func TestUpdateRestartsOnlyChangedServers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, 5*time.Second, "both started", func() bool {
+	floetest.WaitUntil(t, 5*time.Second, "both started", func() bool {
 		da, _ := os.ReadFile(filepath.Join(dir, "a"))
 		db, _ := os.ReadFile(filepath.Join(dir, "b"))
 		return len(da) > 0 && len(db) > 0
 	})
 	n.Deploy([]*descriptor.Server{spec("a", script("a"), "manual", "X=2"), spec("b", script("b"), "manual", "Y=1")})
-	waitFor(t, 10*time.Second, "a restarted", func() bool {
+	floetest.WaitUntil(t, 10*time.Second, "a restarted", func() bool {
 		da, _ := os.ReadFile(filepath.Join(dir, "a"))
 		return strings.Count(string(da), "start") == 2
 	})
@@ -151,7 +140,7 @@ func TestUpdateRestartsOnlyChangedServers(t *testing.T) {
 	}
 	// Removing a server from the deployment stops it.
 	n.Deploy([]*descriptor.Server{spec("b", script("b"), "manual", "Y=1")})
-	waitFor(t, 10*time.Second, "a removed", func() bool { _, ok := n.Servers()["a"]; return !ok })
+	floetest.WaitUntil(t, 10*time.Second, "a removed", func() bool { _, ok := n.Servers()["a"]; return !ok })
 }
 
 // alive reports whether a process exists and is not a zombie waiting to be reaped.
@@ -187,14 +176,14 @@ func TestDisableOnFailure(t *testing.T) {
 			if err := n.Activate(ctx, "fails"); err != nil {
 				t.Fatal(err)
 			}
-			waitFor(t, 5*time.Second, "failed server inactive", func() bool { return n.Servers()["fails"] == node.Inactive })
-			waitFor(t, 5*time.Second, "disabled", func() bool { return n.Activate(ctx, "fails") != nil })
+			floetest.WaitUntil(t, 5*time.Second, "failed server inactive", func() bool { return n.Servers()["fails"] == node.Inactive })
+			floetest.WaitUntil(t, 5*time.Second, "disabled", func() bool { return n.Activate(ctx, "fails") != nil })
 			if period < 0 {
 				if err := n.SetEnabled("fails", true); err != nil {
 					t.Fatal(err)
 				}
 			}
-			waitFor(t, 5*time.Second, "enabled again", func() bool { return n.Activate(ctx, "fails") == nil })
+			floetest.WaitUntil(t, 5*time.Second, "enabled again", func() bool { return n.Activate(ctx, "fails") == nil })
 			// A server stopped on request stays enabled.
 			if err := n.Activate(ctx, "stopped"); err != nil {
 				t.Fatal(err)
@@ -229,5 +218,5 @@ func TestPidFile(t *testing.T) {
 	if err := n.Stop(ctx, "s"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "pid file removed", func() bool { _, err := os.Stat(path); return os.IsNotExist(err) })
+	floetest.WaitUntil(t, 5*time.Second, "pid file removed", func() bool { _, err := os.Stat(path); return os.IsNotExist(err) })
 }

@@ -13,6 +13,7 @@ import (
 
 	gozk "github.com/go-zookeeper/zk"
 
+	"floe/internal/floetest"
 	"floe/internal/zktest"
 )
 
@@ -70,12 +71,12 @@ func (c *cluster) startReplicas(t *testing.T, names ...string) []*replica {
 		r := c.replica(t, n, "")
 		r.start(t)
 		if i == 0 {
-			waitFor(t, 30*time.Second, n+" master", func() bool { return r.role() == "master" })
+			floetest.WaitUntil(t, 30*time.Second, n+" master", func() bool { return r.role() == "master" })
 		}
 		rs = append(rs, r)
 	}
 	for _, r := range rs {
-		waitFor(t, 15*time.Second, r.name+" registered", func() bool {
+		floetest.WaitUntil(t, 15*time.Second, r.name+" registered", func() bool {
 			m, err := r.registries()
 			return err == nil && len(m) == len(rs)
 		})
@@ -88,7 +89,7 @@ func waitMaster(t *testing.T, d time.Duration, rs ...*replica) (*replica, int64)
 	t.Helper()
 	var master *replica
 	var epoch int64
-	waitFor(t, d, "a single master", func() bool {
+	floetest.WaitUntil(t, d, "a single master", func() bool {
 		master = nil
 		for _, r := range rs {
 			if i, err := r.info(); err == nil && i.Role == "master" {

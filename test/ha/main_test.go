@@ -103,18 +103,6 @@ func ephemeralLow() int {
 	return 32768
 }
 
-// waitFor polls cond every 20 ms until it holds, and fails the test with what after d.
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %v", what, d)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // logBuffer keeps a process's output for the failure report; safe for concurrent use.
 type logBuffer struct {
 	mu sync.Mutex

@@ -64,7 +64,7 @@ func TestKillMaster(t *testing.T) {
 	mustDeploy(t, c, r2, http.MethodPost, "Churn", "first")
 
 	w := startWriter(c, "Churn", r2, r3)
-	waitFor(t, 10*time.Second, "writes before the kill", func() bool { return w.acked.Load() >= 10 })
+	floetest.WaitUntil(t, 10*time.Second, "writes before the kill", func() bool { return w.acked.Load() >= 10 })
 	before := w.acked.Load()
 	killed := time.Now()
 	r1.kill9(t)
@@ -75,14 +75,14 @@ func TestKillMaster(t *testing.T) {
 		t.Errorf("new master's epoch = %d, want 2", epoch)
 	}
 	during := w.acked.Load()
-	waitFor(t, 10*time.Second, "writes after the failover", func() bool { return w.acked.Load() >= during+10 })
+	floetest.WaitUntil(t, 10*time.Second, "writes after the failover", func() bool { return w.acked.Load() >= during+10 })
 	w.halt()
 	t.Logf("writes: %d acknowledged before the kill, %d in all, %d failed", before, w.acked.Load(), w.failed.Load())
 
 	c.verify(t, 10*time.Second, r2, r3)
 	c.checkLookups(t, floetest.NewCommunicator(t), r2, r3)
 	r1.start(t)
-	waitFor(t, 10*time.Second, "r1 rejoins as a slave", func() bool { return r1.role() == "slave" })
+	floetest.WaitUntil(t, 10*time.Second, "r1 rejoins as a slave", func() bool { return r1.role() == "slave" })
 	c.verify(t, 10*time.Second, rs...)
 }
 
@@ -133,9 +133,9 @@ func TestPauseMaster(t *testing.T) {
 	if name, e := c.zkMaster(t); name != master.name || e != epoch || c.zkEpoch(t) != fmt.Sprint(epoch) {
 		t.Errorf("/Master = %s epoch %d, /Epoch %s after SIGCONT, want %s epoch %d", name, e, c.zkEpoch(t), master.name, epoch)
 	}
-	waitFor(t, 10*time.Second, "the old master steps down", func() bool { return r1.role() == "slave" })
+	floetest.WaitUntil(t, 10*time.Second, "the old master steps down", func() bool { return r1.role() == "slave" })
 	t.Logf("old master is a slave %v after SIGCONT", time.Since(resumed).Round(time.Millisecond))
-	waitFor(t, 10*time.Second, "r1 re-registers", func() bool {
+	floetest.WaitUntil(t, 10*time.Second, "r1 re-registers", func() bool {
 		m, err := master.registries()
 		return err == nil && m["r1"] == "slave"
 	})

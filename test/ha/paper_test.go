@@ -42,7 +42,7 @@ func TestPaperExperiment(t *testing.T) {
 	t.Logf("deployment updated through ZooKeeper %v after kill -9 of the master, before its session expired", written.Round(time.Millisecond))
 
 	for _, r := range []*replica{r1, r3} {
-		waitFor(t, 5*time.Second, r.name+" applies the ZooKeeper update", func() bool {
+		floetest.WaitUntil(t, 5*time.Second, r.name+" applies the ZooKeeper update", func() bool {
 			got, err := current(r, "application/Paper")
 			return err == nil && got == v2
 		})
@@ -58,7 +58,7 @@ func TestPaperExperiment(t *testing.T) {
 	if master == r1 {
 		slave = r3
 	}
-	waitFor(t, 5*time.Second, slave.name+" sees the new master", func() bool {
+	floetest.WaitUntil(t, 5*time.Second, slave.name+" sees the new master", func() bool {
 		m, err := slave.registries()
 		return err == nil && m[master.name] == "master"
 	})
@@ -66,7 +66,7 @@ func TestPaperExperiment(t *testing.T) {
 	c.verify(t, 10*time.Second, r1, r3)
 
 	r2.start(t)
-	waitFor(t, 10*time.Second, "r2 re-registers as a slave", func() bool {
+	floetest.WaitUntil(t, 10*time.Second, "r2 re-registers as a slave", func() bool {
 		m, err := master.registries()
 		return err == nil && m["r2"] == "slave" && r2.role() == "slave"
 	})
@@ -80,7 +80,7 @@ func TestPaperExperiment(t *testing.T) {
 	// every replica reports why.
 	c.zkSetApp(t, "Paper", `<icegrid><application name="Paper">`)
 	for _, r := range rs {
-		waitFor(t, 5*time.Second, r.name+" reports the invalid descriptor", func() bool {
+		floetest.WaitUntil(t, 5*time.Second, r.name+" reports the invalid descriptor", func() bool {
 			i, err := r.info()
 			return err == nil && i.Invalid["application/Paper"] != ""
 		})

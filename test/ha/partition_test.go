@@ -26,7 +26,7 @@ func TestReplicaCutFromZooKeeper(t *testing.T) {
 		proxies[r] = ps
 		r.start(t)
 		if i == 0 {
-			waitFor(t, 30*time.Second, "r1 master", func() bool { return r.role() == "master" })
+			floetest.WaitUntil(t, 30*time.Second, "r1 master", func() bool { return r.role() == "master" })
 		}
 		rs = append(rs, r)
 	}
@@ -68,7 +68,7 @@ func TestReplicaCutFromZooKeeper(t *testing.T) {
 
 		healed := time.Now()
 		proxies[cut].SetMode(zktest.ModePass)
-		waitFor(t, 15*time.Second, cut.name+" rejoins as a slave", func() bool {
+		floetest.WaitUntil(t, 15*time.Second, cut.name+" rejoins as a slave", func() bool {
 			m, err := master.registries()
 			return err == nil && m[cut.name] == "slave" && cut.role() == "slave"
 		})
@@ -87,7 +87,7 @@ func waitHandover(t *testing.T, cut *replica, others []*replica) (time.Duration,
 	var stepDown, elected time.Duration
 	var master *replica
 	var epoch int64
-	waitFor(t, failoverBound, "handover from "+cut.name, func() bool {
+	floetest.WaitUntil(t, failoverBound, "handover from "+cut.name, func() bool {
 		if stepDown == 0 && cut.role() != "master" {
 			stepDown = time.Since(start)
 		}

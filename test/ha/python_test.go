@@ -48,7 +48,7 @@ func TestFailoverWithPythonClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(p.kill)
-	waitFor(t, 30*time.Second, "the Python client's first call", func() bool {
+	floetest.WaitUntil(t, 30*time.Second, "the Python client's first call", func() bool {
 		return strings.Contains(out.tail(5), "READY") || p.exited()
 	})
 	if p.exited() {

@@ -24,7 +24,7 @@ func TestRestartWithZooKeeperDown(t *testing.T) {
 	mustAddObject(t, c, r2, "cached-obj-1", "::HA::Before")
 	c.verify(t, 10*time.Second, rs...)
 	cache := filepath.Join(r3.dataDir, "zk-cache.json")
-	waitFor(t, 10*time.Second, "r3 writes its local cache", func() bool {
+	floetest.WaitUntil(t, 10*time.Second, "r3 writes its local cache", func() bool {
 		b, err := os.ReadFile(cache)
 		return err == nil && strings.Contains(string(b), "CachedAdapter") && strings.Contains(string(b), "cached-obj-1")
 	})
@@ -64,7 +64,7 @@ func TestRestartWithZooKeeperDown(t *testing.T) {
 	t.Logf("r3 caught up %v after ZooKeeper came back", time.Since(back).Round(time.Millisecond))
 	c.checkLookups(t, comm, rs...)
 	for _, r := range rs {
-		waitFor(t, 15*time.Second, r.name+" sees every replica", func() bool {
+		floetest.WaitUntil(t, 15*time.Second, r.name+" sees every replica", func() bool {
 			m, err := r.registries()
 			return err == nil && len(m) == len(rs)
 		})

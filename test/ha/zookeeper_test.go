@@ -123,7 +123,7 @@ func TestZooKeeperQuorumLoss(t *testing.T) {
 	t.Logf("writes resumed %v after the quorum came back", took.Round(time.Millisecond))
 	mustAddObject(t, c, rs[0], "quorum-obj-2", "::HA::After")
 	for _, r := range rs {
-		waitFor(t, 15*time.Second, r.name+" sees every replica", func() bool {
+		floetest.WaitUntil(t, 15*time.Second, r.name+" sees every replica", func() bool {
 			m, err := r.registries()
 			return err == nil && len(m) == len(rs)
 		})
