@@ -63,6 +63,15 @@ func (s *Buffer) String() string {
 	return s.b.String()
 }
 
+// Tail returns the last n lines written.
+func (s *Buffer) Tail(n int) string {
+	lines := strings.Split(strings.TrimSuffix(s.String(), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
 // WaitFor polls cond every 20 ms until it holds, failing the test after d.
 func WaitFor(tb testing.TB, d time.Duration, cond func() bool) {
 	tb.Helper()

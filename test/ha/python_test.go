@@ -39,7 +39,7 @@ func TestFailoverWithPythonClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	mark := filepath.Join(t.TempDir(), "killed")
-	out, errOut := &logBuffer{}, &logBuffer{}
+	out, errOut := &floetest.Buffer{}, &floetest.Buffer{}
 	cmd := exec.CommandContext(t.Context(), python, script, "--proxy", "hello@PyAdapter", "--seconds", "8", "--mark", mark,
 		"--Ice.Default.Locator="+locator, "--Ice.Default.LocatorCacheTimeout=0")
 	cmd.Stdout, cmd.Stderr = out, errOut
@@ -49,10 +49,10 @@ func TestFailoverWithPythonClient(t *testing.T) {
 	}
 	t.Cleanup(p.kill)
 	floetest.WaitUntil(t, 30*time.Second, "the Python client's first call", func() bool {
-		return strings.Contains(out.tail(5), "READY") || p.exited()
+		return strings.Contains(out.Tail(5), "READY") || p.exited()
 	})
 	if p.exited() {
-		t.Fatalf("the Python client exited before its first call:\n%s\n%s", out.tail(20), errOut.tail(20))
+		t.Fatalf("the Python client exited before its first call:\n%s\n%s", out.Tail(20), errOut.Tail(20))
 	}
 
 	time.Sleep(time.Second)
@@ -67,12 +67,12 @@ func TestFailoverWithPythonClient(t *testing.T) {
 	select {
 	case <-p.done:
 	case <-time.After(30 * time.Second):
-		t.Fatalf("the Python client did not finish within 30s:\n%s", errOut.tail(20))
+		t.Fatalf("the Python client did not finish within 30s:\n%s", errOut.Tail(20))
 	}
-	lines := strings.Split(strings.TrimSpace(out.tail(1)), "\n")
+	lines := strings.Split(strings.TrimSpace(out.Tail(1)), "\n")
 	var rep clientReport
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &rep); err != nil {
-		t.Fatalf("Python client report %q: %v\nstderr:\n%s", out.tail(5), err, errOut.tail(20))
+		t.Fatalf("Python client report %q: %v\nstderr:\n%s", out.Tail(5), err, errOut.Tail(20))
 	}
 	t.Logf("Python client: %d calls succeeded (%d after the kill), %d failed %v", rep.OK, rep.OKAfterMark, rep.Failed, rep.Errors)
 	if rep.Failed != 0 || rep.OK == 0 || rep.OKAfterMark == 0 {

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"floe/internal/floetest"
 )
 
 // process is a child started on a goroutine locked to its OS thread, so that Pdeathsig
@@ -64,7 +66,7 @@ type replica struct {
 	name                   string
 	client, server, http   int
 	dataDir, root, zkHosts string
-	log                    *logBuffer
+	log                    *floetest.Buffer
 	proc                   *process // current incarnation; used by the test goroutine only
 }
 
@@ -73,13 +75,13 @@ type replica struct {
 func newReplica(t *testing.T, name, root, zkHosts string) *replica {
 	t.Helper()
 	r := &replica{name: name, client: freePort(t), server: freePort(t), http: freePort(t),
-		dataDir: t.TempDir(), root: root, zkHosts: zkHosts, log: &logBuffer{}}
+		dataDir: t.TempDir(), root: root, zkHosts: zkHosts, log: &floetest.Buffer{}}
 	t.Cleanup(func() {
 		if r.proc != nil {
 			r.proc.kill()
 		}
 		if t.Failed() || os.Getenv("HA_LOGS") != "" {
-			t.Logf("--- replica %s log tail ---\n%s", r.name, r.log.tail(80))
+			t.Logf("--- replica %s log tail ---\n%s", r.name, r.log.Tail(80))
 		}
 	})
 	return r
@@ -120,10 +122,10 @@ func (r *replica) start(t *testing.T) {
 			return
 		}
 		if p.exited() {
-			t.Fatalf("replica %s exited at start: %v\n%s", r.name, cmd.ProcessState, r.log.tail(40))
+			t.Fatalf("replica %s exited at start: %v\n%s", r.name, cmd.ProcessState, r.log.Tail(40))
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("replica %s not healthy within 30s\n%s", r.name, r.log.tail(40))
+			t.Fatalf("replica %s not healthy within 30s\n%s", r.name, r.log.Tail(40))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
