@@ -33,6 +33,7 @@ unit:
 bench: deps build
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./ice/... ./test/interop/...
 	./bench/registry.sh
+	./bench/floor.sh
 	./bench/activation/run.sh
 	$(GO) test -run '^$$' -bench '^BenchmarkHA$$' -benchtime=1x -count=1 -timeout 40m ./bench/ha
 
