@@ -48,11 +48,13 @@ for t in $THREADS; do
     for r in $(seq 1 "$RUNS"); do
         for reg in icegrid floe floor; do
             c0=$(ticks "${PID[$reg]}")
-            out=$(timeout $((DURATION + 60)) "$LOCBENCH" -l "$(loc "$reg")" -o findAdapterById -i BenchAdapter \
-                -t "$t" -w 1 -d "$DURATION" 2>&1 | grep '^RESULT' || true)
+            raw="$STATE/$reg-t$t-$r.out"
+            timeout $((DURATION + 60)) "$LOCBENCH" -l "$(loc "$reg")" -o findAdapterById -i BenchAdapter \
+                -t "$t" -w 1 -d "$DURATION" >"$raw" 2>&1 || true
+            out=$(grep '^RESULT' "$raw" || true)
             c1=$(ticks "${PID[$reg]}")
             ok=$(sed -n 's/.* ok=\([0-9]*\).*/\1/p' <<<"$out"); ok=${ok:-0}
-            [ "$ok" -gt 0 ] || { echo "floor.sh: $reg t=$t run $r: no result" >&2; continue; }
+            [ "$ok" -gt 0 ] || { echo "floor.sh: $reg t=$t run $r: no result: $(tail -3 "$raw" | tr '\n' ' ')" >&2; continue; }
             ops=$(sed -n 's/.* ops_per_s=\([0-9]*\).*/\1/p' <<<"$out"); p99=$(sed -n 's/.* p99_us=\([0-9.]*\).*/\1/p' <<<"$out")
             # CPU ticks cover the warm-up second too: count its calls as well (ops/s × 1 s).
             cpu=$(awk -v c=$((c1 - c0)) -v k="$tck" -v n="$ok" -v o="$ops" 'BEGIN{printf "%.1f", c / k * 1e6 / (n + o)}')
