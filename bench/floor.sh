@@ -17,7 +17,7 @@ STATE=$(mktemp -d /tmp/floe-floor.XXXXXX)
 go build -C "$ROOT" -o "$STATE/floor" ./bench/floor
 declare -A PID PORT
 PORT[icegrid]=$BASE PORT[floe]=$((BASE + 10)) PORT[floor]=$((BASE + 20))
-cleanup() { for p in "${PID[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+cleanup() { for p in "${PID[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$STATE"; }
 trap cleanup EXIT
 
 mkdir -p "$STATE/ig" "$STATE/fl"
