@@ -71,7 +71,8 @@ type deployment struct {
 type deployedAdapter struct {
 	id, server, group string
 	priority          int
-	activatable       bool
+	activatable       bool // on-demand or always
+	session           bool // activation="session": activatable while a client session holds the server
 	proxy             *reference.Reference
 	// local is set when the endpoints were registered with this replica (not learnt from a
 	// peer through the store): a resync never clears them.
@@ -126,15 +127,13 @@ func (r *Registry) rebuildLocked() *Deployment {
 			r.deployAdapterLocked(d, old, a)
 		}
 		for _, o := range x.Objects {
-			proxy := reference.IdentityString(o.ID) + " " + o.ProxyOptions + " @ " + strconv.Quote(o.AdapterID)
-			ref, err := reference.Parse(proxy, reference.Defaults{})
-			if err != nil {
-				continue
+			if ref := objectProxy(o); ref != nil {
+				d.objects[o.ID] = &store.Object{Identity: o.ID, Type: o.Type, Proxy: ref}
 			}
-			d.objects[o.ID] = &store.Object{Identity: o.ID, Type: o.Type, Proxy: ref}
 		}
 	}
 	r.dep = d
+	r.syncAllocationsLocked(apps)
 	descs := make(map[string]store.Application, len(r.apps))
 	for name, a := range r.apps {
 		descs[name] = *a
@@ -153,6 +152,7 @@ func (r *Registry) deployAdapterLocked(d, old *deployment, a descriptor.Adapter)
 	if s := d.servers[a.Server]; s != nil {
 		act := s.Descriptor.Server().Activation
 		da.activatable = act == "on-demand" || act == "always"
+		da.session = act == "session"
 	}
 	if prev := old.adapters[a.ID]; prev != nil {
 		da.proxy, da.local = prev.proxy, prev.local
