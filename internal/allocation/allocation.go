@@ -28,6 +28,17 @@ var (
 	ErrTimeout       = errors.New("allocation: timed out")             // AllocationTimeoutException
 )
 
+// NotRegisteredError is IceGrid's ObjectNotRegisteredException: no allocatable object has the
+// identity. It matches ErrNotRegistered.
+type NotRegisteredError struct{ ID encoding.Identity }
+
+func (e *NotRegisteredError) Error() string {
+	return ErrNotRegistered.Error() + ": " + reference.IdentityString(e.ID)
+}
+
+// Is reports whether target is ErrNotRegistered.
+func (e *NotRegisteredError) Is(target error) bool { return target == ErrNotRegistered }
+
 // Error is IceGrid's AllocationException: an allocation or release refused, with IceGrid's
 // reason.
 type Error struct{ Reason string }

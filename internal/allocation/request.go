@@ -41,7 +41,7 @@ func (t *Table) AllocateByID(o *Owner, id encoding.Identity, wait bool) *Request
 	obj := t.objects[id]
 	switch {
 	case obj == nil:
-		r.answer(nil, ErrNotRegistered)
+		r.answer(nil, &NotRegisteredError{ID: id})
 		return r
 	case o.destroyed:
 		r.answer(nil, &Error{Reason: "session destroyed"})
@@ -107,7 +107,7 @@ func (t *Table) Release(o *Owner, id encoding.Identity) error {
 	obj := t.objects[id]
 	switch {
 	case obj == nil:
-		return ErrNotRegistered
+		return &NotRegisteredError{ID: id}
 	case obj.owner != o:
 		return &Error{Reason: "can't release object which is not allocated"}
 	}
@@ -221,7 +221,7 @@ func (t *Table) pump() {
 		}
 		obj := t.objects[r.id]
 		if obj == nil {
-			r.answer(nil, ErrNotRegistered)
+			r.answer(nil, &NotRegisteredError{ID: r.id})
 			return true
 		}
 		granted, err := t.tryByID(r, obj)
