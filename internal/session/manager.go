@@ -61,10 +61,17 @@ type Config struct {
 	// Master tells whether this registry is the master; nil: it is. Only the master creates
 	// sessions, as in IceGrid.
 	Master func() bool
-	// Adapter hosts the sessions' servants, made by Servant (package locator's SessionServant).
-	Adapter *ice.ObjectAdapter
+	// Adapter hosts the sessions' servants (the registry's Client adapter), made by Servant
+	// (package locator's SessionServant).
+	Adapter Adapter
 	Servant func(*Session) ice.Object
 	Log     *slog.Logger
+}
+
+// Adapter is the part of *ice.ObjectAdapter that hosts the sessions' servants.
+type Adapter interface {
+	Add(obj ice.Object, id ice.Identity) (*ice.Proxy, error)
+	Remove(id ice.Identity)
 }
 
 // applyTimeout bounds taking a change of owner to a node (which may stop the server).
