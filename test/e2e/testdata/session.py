@@ -10,6 +10,8 @@
 # allocatable objects "shared-1" and "shared-2" of type ::Test::Shared). The registry's
 # PermissionsVerifier is <instance>/NullPermissionsVerifier; no SSLPermissionsVerifier.
 #
+# The last steps close a session's connection without destroying the session.
+#
 # Prints one JSON object per line, {"step": NAME, "result": {...}}, and exits 0 once every step
 # ran, whatever they observed. An Ice exception is an observation: {"exception": "<ice_id>"} plus
 # "reason" (PermissionDenied, Allocation) or "id" (ObjectNotRegistered). Session identities are
@@ -198,6 +200,16 @@ def run(grid):
     observe("B destroy", lambda: b.destroy() or {"ok": True})
     observe("locate SessionAdapter after B's destroy", lambda: locate(locator, "SessionAdapter"))
     observe("D destroy", lambda: d.destroy() or {"ok": True})
+
+    # A session ends with its connection (IceGrid's ReapThread::connectionClosed).
+    ce = grid.communicator()
+    e = create(IceGrid.RegistryPrx.uncheckedCast(ce.stringToProxy(category + "/Registry")), ce, "nobody")
+    observe("E allocateObjectById tester", lambda: e.allocateObjectById(ident("tester")))
+    ce.destroy()
+    f = create(registry, c, "nobody")
+    f.setAllocationTimeout(10000)
+    observe("F allocateObjectById tester after E's connection closed", lambda: f.allocateObjectById(ident("tester")))
+    observe("F destroy", lambda: f.destroy() or {"ok": True})
 
 
 def main():
