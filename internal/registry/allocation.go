@@ -10,7 +10,7 @@ import (
 
 // Allocations returns the allocation state of the deployment's allocatable objects, which
 // package session serves to client sessions. The registry keeps it in step with the
-// applications, and a `session` server's adapters can be activated only while it is allocated.
+// applications.
 func (r *Registry) Allocations() *allocation.Table { return r.alloc }
 
 // syncAllocationsLocked hands the allocatable objects and the servers of the applications (by

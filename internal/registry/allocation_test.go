@@ -3,6 +3,7 @@ package registry_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"floe/ice/encoding"
@@ -31,10 +32,10 @@ const sessionApp = `<icegrid><application name="S">
   </node>
 </application></icegrid>`
 
-// TestSessionServerActivation: a `session` server's adapter is activated by a lookup only
-// while a client session holds the server (IceGrid's ServerI::isAdapterActivatable); an
-// allocatable object is not a well-known object (Database::getObjectProxy).
-func TestSessionServerActivation(t *testing.T) {
+// TestAllocations: the allocation table follows the deployment; an allocatable object is not
+// a well-known object (Database::getObjectProxy); a session server's adapter is activatable,
+// its node deciding whether a session holds it (ServerI::isAdapterActivatable).
+func TestAllocations(t *testing.T) {
 	node := &fakeNode{disabled: map[string]bool{}}
 	r, err := registry.New(context.Background(), registry.Config{Deployer: node}, storetest.NewMemory())
 	if err != nil {
@@ -43,25 +44,14 @@ func TestSessionServerActivation(t *testing.T) {
 	if _, err := r.AddApplication(context.Background(), []byte(sessionApp)); err != nil {
 		t.Fatal(err)
 	}
-	starts := func(id string) bool {
-		t.Helper()
-		l, err := r.Locate(id)
-		if err != nil {
-			t.Fatalf("Locate(%s): %v", id, err)
-		}
-		return l.Starts()
-	}
-	if starts("SessionAdapter") {
-		t.Error("the adapter of an unallocated session server is activated")
-	}
-	if !starts("PlainAdapter") {
-		t.Error("the adapter of an on-demand server is not activated")
-	}
 	if _, err := r.FindObject(encoding.Identity{Name: "alloc"}); err == nil {
 		t.Error("FindObject(alloc) found an allocatable object")
 	}
 	if got := r.FindObjectsByType("::Test::Plain"); len(got) != 1 || got[0].Identity.Name != "plain" {
 		t.Errorf("FindObjectsByType(::Test::Plain) = %v, want the well-known object only", got)
+	}
+	if l, err := r.Locate("SessionAdapter"); err != nil || !l.Starts() {
+		t.Errorf("Locate(SessionAdapter) = %v, starts %v; want the node asked to start the server", err, l != nil && l.Starts())
 	}
 
 	tbl := r.Allocations()
@@ -70,25 +60,33 @@ func TestSessionServerActivation(t *testing.T) {
 	if res.Err != nil || res.Proxy.String() != "tester -t -e 1.1 @ SessionAdapter" {
 		t.Fatalf("AllocateByID(tester) = %v, %v", res.Proxy, res.Err)
 	}
-	if !starts("SessionAdapter") {
-		t.Error("the adapter of an allocated session server is not activated")
+	res = <-tbl.AllocateByID(owner, encoding.Identity{Name: "alloc"}, false).Done()
+	if res.Err != nil || res.Proxy.String() != "alloc -t -e 1.1 @ PlainAdapter" {
+		t.Fatalf("AllocateByID(alloc) = %v, %v", res.Proxy, res.Err)
 	}
-	if err := tbl.Release(owner, encoding.Identity{Name: "tester"}); err != nil {
-		t.Fatal(err)
+	if !tbl.Allocated("SessionServer") || tbl.Allocated("Plain") {
+		t.Error("a session server is not held with its object, or a plain server is")
 	}
-	if starts("SessionAdapter") {
-		t.Error("the adapter of a released session server is activated")
-	}
-	if c := tbl.TakeChanges(); len(c) != 2 || c[0].Owner != owner || c[1].Owner != nil {
-		t.Errorf("changes = %v, want allocated by alice then released", c)
+	if c := tbl.TakeChanges(); len(c) != 1 || c[0].Server != "SessionServer" || c[0].Owner != owner {
+		t.Errorf("changes = %v, want SessionServer allocated by alice", c)
 	}
 
-	// Removing the application takes its allocatable objects away.
+	// Updating the application keeps what did not change; removing it takes its objects away.
+	if _, err := r.UpdateApplication(context.Background(), "S", []byte(strings.Replace(sessionApp,
+		`<allocatable identity="alloc" type="::Test::Plain" property="Identity"/>`, "", 1))); err != nil {
+		t.Fatal(err)
+	}
+	if tbl.Holder(encoding.Identity{Name: "tester"}) != owner || tbl.Holder(encoding.Identity{Name: "alloc"}) != nil {
+		t.Error("an update took an unchanged object away, or kept a removed one")
+	}
 	if err := r.RemoveApplication(context.Background(), "S"); err != nil {
 		t.Fatal(err)
 	}
 	res = <-tbl.AllocateByID(owner, encoding.Identity{Name: "tester"}, false).Done()
 	if !errors.Is(res.Err, allocation.ErrNotRegistered) {
 		t.Errorf("AllocateByID(tester) after the removal = %v, want ErrNotRegistered", res.Err)
+	}
+	if c := tbl.TakeChanges(); len(c) != 1 || c[0].Owner != nil {
+		t.Errorf("changes after the removal = %v, want SessionServer released", c)
 	}
 }

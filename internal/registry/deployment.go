@@ -71,8 +71,7 @@ type deployment struct {
 type deployedAdapter struct {
 	id, server, group string
 	priority          int
-	activatable       bool // on-demand or always
-	session           bool // activation="session": activatable while a client session holds the server
+	activatable       bool // on-demand, always or session
 	proxy             *reference.Reference
 	// local is set when the endpoints were registered with this replica (not learnt from a
 	// peer through the store): a resync never clears them.
@@ -151,8 +150,10 @@ func (r *Registry) deployAdapterLocked(d, old *deployment, a descriptor.Adapter)
 	da.priority, _ = strconv.Atoi(a.Priority)
 	if s := d.servers[a.Server]; s != nil {
 		act := s.Descriptor.Server().Activation
-		da.activatable = act == "on-demand" || act == "always"
-		da.session = act == "session"
+		// A session server's node refuses to start it while no client session holds it, as
+		// IceGrid's node does (ServerI::isAdapterActivatable): the node decides, so that a
+		// replica other than the one that holds the sessions answers for it too.
+		da.activatable = act == "on-demand" || act == "always" || act == "session"
 	}
 	if prev := old.adapters[a.ID]; prev != nil {
 		da.proxy, da.local = prev.proxy, prev.local
