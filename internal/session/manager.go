@@ -86,7 +86,8 @@ type Manager struct {
 
 	mu       sync.Mutex // guards the fields below
 	sessions map[ice.Identity]*Session
-	doomed   []*Session // whose connection closed, for Run to destroy
+	byConn   map[*ice.Connection]map[*Session]bool // the sessions of each connection (ReapThread's _connections)
+	doomed   []*Session                            // whose connection closed, for Run to destroy
 }
 
 // New returns a manager; nothing is reaped until Run.
@@ -98,7 +99,7 @@ func New(cfg Config) *Manager {
 		cfg.Timeout = 10 * time.Second
 	}
 	return &Manager{cfg: cfg, log: cfg.Log.With("component", "session"), wake: make(chan struct{}, 1),
-		sessions: map[ice.Identity]*Session{}}
+		sessions: map[ice.Identity]*Session{}, byConn: map[*ice.Connection]map[*Session]bool{}}
 }
 
 // Create is Registry.createSession: it checks, in IceGrid's order, that this registry is the
@@ -161,20 +162,40 @@ func (m *Manager) add(user string, conn *ice.Connection) (*ice.Proxy, error) {
 	}
 	m.mu.Lock()
 	m.sessions[s.id] = s
-	m.mu.Unlock()
+	watch := conn != nil && m.byConn[conn] == nil
 	if conn != nil {
-		conn.OnHeartbeat(func(*ice.Connection) { s.touch() })
-		conn.OnClose(func(*ice.Connection) { m.doom(s) })
+		if watch {
+			m.byConn[conn] = map[*Session]bool{}
+		}
+		m.byConn[conn][s] = true
+	}
+	m.mu.Unlock()
+	if watch {
+		conn.OnHeartbeat(m.heartbeat)
+		conn.OnClose(m.closed)
 	}
 	m.log.Info("client session created", "user", user, "session", s.id.Name)
 	return proxy, nil
 }
 
-// doom hands a session whose connection closed to Run, which destroys it (IceGrid's
-// ReapThread::connectionClosed); it runs on the connection's goroutine and must not block.
-func (m *Manager) doom(s *Session) {
+// heartbeat keeps the sessions of a connection alive when the peer sends a heartbeat (IceGrid's
+// ReapThread::connectionHeartbeat). It runs on the connection's goroutine.
+func (m *Manager) heartbeat(conn *ice.Connection) {
 	m.mu.Lock()
-	m.doomed = append(m.doomed, s)
+	defer m.mu.Unlock()
+	for s := range m.byConn[conn] {
+		s.touch()
+	}
+}
+
+// closed hands the sessions of a connection that closed to Run, which destroys them (IceGrid's
+// ReapThread::connectionClosed). It runs on the connection's goroutine and must not block.
+func (m *Manager) closed(conn *ice.Connection) {
+	m.mu.Lock()
+	for s := range m.byConn[conn] {
+		m.doomed = append(m.doomed, s)
+	}
+	delete(m.byConn, conn)
 	m.mu.Unlock()
 	select {
 	case m.wake <- struct{}{}:
@@ -232,6 +253,7 @@ func (m *Manager) shutdown() {
 func (m *Manager) remove(s *Session) {
 	m.mu.Lock()
 	delete(m.sessions, s.id)
+	delete(m.byConn[s.conn], s)
 	m.mu.Unlock()
 	m.cfg.Adapter.Remove(s.id)
 }

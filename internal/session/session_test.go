@@ -364,3 +364,81 @@ func TestReaper(t *testing.T) {
 		}
 	})
 }
+
+// TestConnectionBinding: a heartbeat on a session's connection keeps it alive, and the
+// sessions of a connection that closes are destroyed, what they held released.
+func TestConnectionBinding(t *testing.T) {
+	comm, err := ice.New(properties.New(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer comm.Destroy()
+	a, err := comm.CreateObjectAdapterWithEndpoints("Client", "tcp -h 127.0.0.1 -p 0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns := make(chan *ice.Connection, 1)
+	p, err := a.Add(ice.ObjectFunc(func(_ context.Context, cur *ice.Current, _ *encoding.Decoder, _ *encoding.Encoder) error {
+		conns <- cur.Conn
+		return nil
+	}), ice.Identity{Name: "probe"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Activate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	client, err := ice.New(properties.New(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Destroy()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	probe, err := client.StringToProxy(p.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := probe.Invoke(ctx, &ice.Request{Operation: "probe"}); err != nil {
+		t.Fatal(err)
+	}
+	conn := <-conns
+
+	f := newFixture(t, nil)
+	done := make(chan error)
+	rctx, stop := context.WithCancel(context.Background())
+	go func() { done <- f.m.Run(rctx) }()
+	defer func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("Run = %v", err)
+		}
+	}()
+	if _, err := f.m.Create(ctx, conn, "alice", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	s := f.created[0]
+	if _, err := s.AllocateByID(ctx, tester); err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	s.seen = time.Now().Add(-time.Hour)
+	s.mu.Unlock()
+	f.m.heartbeat(conn)
+	if s.expired(time.Minute) {
+		t.Error("a heartbeat on the session's connection did not keep it alive")
+	}
+
+	c, err := probe.Connection(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close(ctx, true)
+	deadline := time.Now().Add(10 * time.Second)
+	for s.KeepAlive() == nil || f.table.Holder(tester) != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("the session, or its hold on its object, outlived its connection by 10 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
