@@ -147,6 +147,9 @@ def run(grid):
     observe("A allocateObjectById tester", allocate_tester)
     tester = held["A"]
     observe("A calls tester", lambda: echo(c, tester))
+    # Any client resolves the adapter of a server a session holds (the locator does not check).
+    lookup = grid.communicator().getDefaultLocator()
+    observe("locate SessionAdapter from another client while A holds it", lambda: locate(lookup, "SessionAdapter"))
     observe("SessionServer config after A", lambda: owner(grid))
     observe("A allocateObjectById tester again", lambda: a.allocateObjectById(ident("tester")))
 
