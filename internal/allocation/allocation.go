@@ -175,15 +175,6 @@ func (t *Table) parentOf(o *object) *server {
 	return nil
 }
 
-// Allocated reports whether a server is held by a session (a `session` server can then be
-// activated).
-func (t *Table) Allocated(server string) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	s := t.servers[server]
-	return s != nil && s.owner != nil
-}
-
 // Holder returns the session that holds an object, or nil.
 func (t *Table) Holder(id encoding.Identity) *Owner {
 	t.mu.Lock()
