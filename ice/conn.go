@@ -44,6 +44,7 @@ type Connection struct {
 	dispatching int
 	acm         ACM
 	onClose     []func(*Connection)
+	onHeartbeat []func(*Connection)
 	batch       []byte // queued batch requests, without header and request id
 	batchCount  int
 	idle        *sync.Cond // signalled when dispatching or pending drops
@@ -125,6 +126,24 @@ func (c *Connection) OnClose(f func(*Connection)) {
 	f(c)
 }
 
+// OnHeartbeat registers f to run each time the peer sends a heartbeat (a ValidateConnection
+// message), as Connection::setHeartbeatCallback. f runs on the reading goroutine: it must not
+// block.
+func (c *Connection) OnHeartbeat(f func(*Connection)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.onHeartbeat = append(c.onHeartbeat, f)
+}
+
+func (c *Connection) heartbeatReceived() {
+	c.mu.Lock()
+	callbacks := c.onHeartbeat
+	c.mu.Unlock()
+	for _, f := range callbacks {
+		f(c)
+	}
+}
+
 func (c *Connection) touch() { c.activity.Store(monotonicNow()) }
 
 var clockBase = time.Now()
@@ -201,7 +220,8 @@ func (c *Connection) readLoop() {
 		case protocol.Reply:
 			c.handleReply(msg)
 		case protocol.ValidateConnection:
-			// A heartbeat: activity only (§1.5).
+			// A heartbeat: activity (§1.5), and news for who asked (OnHeartbeat).
+			c.heartbeatReceived()
 		case protocol.CloseConnection:
 			c.fail(ErrConnectionClosed)
 			return
@@ -252,7 +272,7 @@ func (c *Connection) fail(err error) {
 	pending := c.pending
 	c.pending = map[int32]chan reply{}
 	callbacks := c.onClose
-	c.onClose = nil
+	c.onClose, c.onHeartbeat = nil, nil
 	c.idle.Broadcast()
 	c.mu.Unlock()
 

@@ -407,18 +407,7 @@ func TestCloseWithStalledReader(t *testing.T) {
 func TestSetACMTakesEffectAtOnce(t *testing.T) {
 	srv := startLoopbackServer(t)
 	nc := dialRaw(t, srv.addr)
-	var c *Connection
-	for deadline := time.Now().Add(10 * time.Second); c == nil; {
-		srv.adapter.mu.RLock()
-		for sc := range srv.adapter.conns {
-			c = sc
-		}
-		srv.adapter.mu.RUnlock()
-		if c == nil && time.Now().After(deadline) {
-			t.Fatal("the server never accepted the connection")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	c := srv.accepted(t)
 	if got := c.ACM(); got.Timeout < 10*time.Second {
 		t.Fatalf("server ACM timeout = %v; this test needs a long default", got.Timeout)
 	}
@@ -430,5 +419,47 @@ func TestSetACMTakesEffectAtOnce(t *testing.T) {
 	}
 	if !bytes.Equal(msg, protocol.ValidateConnectionMessage) {
 		t.Errorf("first message after SetACM = % x, want a heartbeat", msg)
+	}
+}
+
+// accepted waits for the adapter to accept a connection and returns it.
+func (s *loopbackServer) accepted(tb testing.TB) *Connection {
+	tb.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		s.adapter.mu.RLock()
+		for c := range s.adapter.conns {
+			s.adapter.mu.RUnlock()
+			return c
+		}
+		s.adapter.mu.RUnlock()
+		if time.Now().After(deadline) {
+			tb.Fatal("the server never accepted the connection")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestOnHeartbeat: a heartbeat from the peer runs the connection's heartbeat callbacks; a
+// request does not.
+func TestOnHeartbeat(t *testing.T) {
+	srv := startLoopbackServer(t)
+	beats := make(chan struct{}, 4)
+	nc := dialRaw(t, srv.addr)
+	c := srv.accepted(t)
+	c.OnHeartbeat(func(*Connection) { beats <- struct{}{} })
+	if _, err := nc.Write(protocol.ValidateConnectionMessage); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-beats:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no heartbeat callback within 10 s of a heartbeat")
+	}
+	_ = nc.Close()
+	<-c.Done()
+	select {
+	case <-beats:
+		t.Error("a second callback without a second heartbeat")
+	default:
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"floe/internal/nodeproto"
 	"floe/internal/nodes"
 	"floe/internal/registry"
+	"floe/internal/session"
 	"floe/internal/store"
 	"floe/internal/store/bolt"
 	"floe/internal/store/zk"
@@ -70,18 +71,19 @@ func logLevel(p *properties.Properties) slog.Level {
 
 // runningRegistry is a started registry and what stop must undo.
 type runningRegistry struct {
-	comm         *ice.Communicator
-	store        store.Store
-	zk           *zk.Store  // nil when standalone
-	node         *node.Node // the collocated node, or nil
-	nodes        *nodes.Directory
-	cancel       context.CancelFunc // the ZooKeeper session and the cache writer
-	nodesCancel  context.CancelFunc // the nodes directory
-	wg           sync.WaitGroup     // the ZooKeeper session, the cache writer and the nodes directory
-	http         *http.Server
-	httpDone     chan error
-	locatorProxy string
-	log          *slog.Logger
+	comm           *ice.Communicator
+	store          store.Store
+	zk             *zk.Store  // nil when standalone
+	node           *node.Node // the collocated node, or nil
+	nodes          *nodes.Directory
+	cancel         context.CancelFunc // the ZooKeeper session and the cache writer
+	nodesCancel    context.CancelFunc // the nodes directory
+	sessionsCancel context.CancelFunc // the client sessions' reaper
+	wg             sync.WaitGroup     // the ZooKeeper session, the cache writer, the nodes directory, the reaper
+	http           *http.Server
+	httpDone       chan error
+	locatorProxy   string
+	log            *slog.Logger
 }
 
 func startRegistry(ctx context.Context, cfg config.Registry, props *properties.Properties, log *slog.Logger) (*runningRegistry, error) {
@@ -198,7 +200,28 @@ func (rr *runningRegistry) serveIce(ctx context.Context, cfg config.Registry, sr
 		srv.Registry.AddBuiltinObject(&store.Object{Identity: o.p.Identity(), Type: o.t, Proxy: o.p.Reference()})
 	}
 	rr.locatorProxy = srv.LocatorPrx.String()
+	rr.startSessions(cfg, srv, client)
 	return client, server.Activate(ctx)
+}
+
+// startSessions serves IceGrid client sessions (Registry.createSession) on the Client adapter
+// and runs their reaper until stop.
+func (rr *runningRegistry) startSessions(cfg config.Registry, srv *locator.Server, client *ice.ObjectAdapter) {
+	verifier, warning := session.NewVerifier(rr.comm, cfg.InstanceName, cfg.PermissionsVerifier, cfg.CryptPasswords, srv.LocatorPrx)
+	if warning != "" {
+		rr.log.Warn(warning)
+	}
+	scfg := session.Config{InstanceName: cfg.InstanceName, Table: srv.Registry.Allocations(), Nodes: rr.nodes,
+		Verifier: verifier, SSLVerifier: cfg.SSLPermissionsVerifier != "", Timeout: cfg.SessionTimeout,
+		Adapter: client, Log: rr.log,
+		Servant: func(s *session.Session) ice.Object { return locator.SessionServant{Server: srv, Session: s} }}
+	if rr.zk != nil {
+		scfg.Master = func() bool { return rr.zk.Status().Role == "master" }
+	}
+	srv.Sessions = session.New(scfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	rr.sessionsCancel = cancel
+	rr.wg.Go(func() { _ = srv.Sessions.Run(ctx) })
 }
 
 // openZooKeeper creates the ZooKeeper store, loading the local cache as the initial state.
@@ -387,13 +410,17 @@ func (rr *runningRegistry) abort() {
 	_ = rr.store.Close()
 }
 
-// stopBackground ends the ZooKeeper session, the cache writer and the nodes directory.
+// stopBackground ends the ZooKeeper session, the cache writer, the nodes directory and the
+// client sessions (their allocations go; the nodes stop their servers themselves).
 func (rr *runningRegistry) stopBackground() {
 	if rr.cancel != nil {
 		rr.cancel()
 	}
 	if rr.nodesCancel != nil {
 		rr.nodesCancel()
+	}
+	if rr.sessionsCancel != nil {
+		rr.sessionsCancel()
 	}
 	if rr.zk != nil {
 		_ = rr.zk.Close()

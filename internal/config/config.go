@@ -27,6 +27,13 @@ type Registry struct {
 	ReplicaName         string
 	DynamicRegistration bool
 	SessionTimeout      time.Duration
+	// PermissionsVerifier (IceGrid.Registry.PermissionsVerifier) is the proxy of the client
+	// sessions' Glacier2::PermissionsVerifier; CryptPasswords (IceGrid.Registry.CryptPasswords)
+	// and SSLPermissionsVerifier (IceGrid.Registry.SSLPermissionsVerifier) are read only to
+	// refuse sessions with IceGrid's reasons (package session).
+	PermissionsVerifier    string
+	CryptPasswords         string
+	SSLPermissionsVerifier string
 	// NodeSessionTimeout is IceGrid.Registry.NodeSessionTimeout: a `floe node` that has not
 	// kept its session alive for this long is considered down.
 	NodeSessionTimeout time.Duration
@@ -72,6 +79,10 @@ func LoadRegistry(p *properties.Properties) (Registry, []string, error) {
 		DynamicRegistration: bare,
 		HTTPEndpoint:        p.GetWithDefault("Floe.HTTP.Endpoint", DefaultHTTPEndpoint),
 		ZooKeeperRoot:       p.GetWithDefault("Floe.ZooKeeper.Root", "/IceGrid"),
+
+		PermissionsVerifier:    p.Get("IceGrid.Registry.PermissionsVerifier"),
+		CryptPasswords:         p.Get("IceGrid.Registry.CryptPasswords"),
+		SSLPermissionsVerifier: p.Get("IceGrid.Registry.SSLPermissionsVerifier"),
 	}
 	if p.Has("Floe.HTTP.Endpoint") && p.Get("Floe.HTTP.Endpoint") == "" {
 		c.HTTPEndpoint = ""

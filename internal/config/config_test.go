@@ -42,6 +42,7 @@ func TestIceGridConfig(t *testing.T) {
 		"IceGrid.Registry.Client.Endpoints=default -h localhost -p 4061",
 		"IceGrid.Registry.LMDB.Path=db/registry",
 		"IceGrid.Registry.PermissionsVerifier=DemoIceGrid/NullPermissionsVerifier",
+		"IceGrid.Registry.AdminPermissionsVerifier=DemoIceGrid/NullPermissionsVerifier",
 		"IceGrid.Registry.Frobnicate=1",
 		"IceGrid.Node.Name=node1",
 		"Floe.ZooKeeper.Hosts=a:1,b:2",
@@ -52,14 +53,18 @@ func TestIceGridConfig(t *testing.T) {
 	if c.DynamicRegistration {
 		t.Error("with a config file dynamic registration must default to off, as in IceGrid")
 	}
-	if c.DataDir != "db/registry" || len(c.ZooKeeperHosts) != 2 || c.ZooKeeperSessionTimeout != 4*time.Second {
+	if c.DataDir != "db/registry" || len(c.ZooKeeperHosts) != 2 || c.ZooKeeperSessionTimeout != 4*time.Second ||
+		c.PermissionsVerifier != "DemoIceGrid/NullPermissionsVerifier" {
 		t.Errorf("LoadRegistry = %+v", c)
 	}
 	joined := strings.Join(warnings, "\n")
-	for _, want := range []string{"IceGrid.Registry.Frobnicate is not implemented", "IceGrid.Registry.PermissionsVerifier has no effect"} {
+	for _, want := range []string{"IceGrid.Registry.Frobnicate is not implemented", "IceGrid.Registry.AdminPermissionsVerifier has no effect"} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("warnings %q lack %q", warnings, want)
 		}
+	}
+	if strings.Contains(joined, "IceGrid.Registry.PermissionsVerifier") {
+		t.Errorf("IceGrid.Registry.PermissionsVerifier is implemented, yet warned about: %q", warnings)
 	}
 	if strings.Contains(joined, "IceGrid.Node.Name") {
 		t.Errorf("node properties must not be warned about by the registry: %q", warnings)

@@ -10,29 +10,30 @@ import (
 
 // implemented lists the IceGrid.* and Floe.* properties Floe reads (exact names).
 var implemented = map[string]bool{
-	"IceGrid.InstanceName":                 true,
-	"IceGrid.Registry.Client.Endpoints":    true,
-	"IceGrid.Registry.Server.Endpoints":    true,
-	"IceGrid.Registry.Internal.Endpoints":  true,
-	"IceGrid.Registry.LMDB.Path":           true,
-	"IceGrid.Registry.Data":                true,
-	"IceGrid.Registry.ReplicaName":         true,
-	"IceGrid.Registry.DynamicRegistration": true,
-	"IceGrid.Registry.SessionTimeout":      true,
-	"IceGrid.Registry.NodeSessionTimeout":  true,
-	"Floe.ZooKeeper.Hosts":                 true,
-	"Floe.ZooKeeper.Root":                  true,
-	"Floe.ZooKeeper.SessionTimeout":        true,
-	"Floe.HTTP.Endpoint":                   true,
+	"IceGrid.InstanceName":                    true,
+	"IceGrid.Registry.Client.Endpoints":       true,
+	"IceGrid.Registry.Server.Endpoints":       true,
+	"IceGrid.Registry.Internal.Endpoints":     true,
+	"IceGrid.Registry.LMDB.Path":              true,
+	"IceGrid.Registry.Data":                   true,
+	"IceGrid.Registry.ReplicaName":            true,
+	"IceGrid.Registry.DynamicRegistration":    true,
+	"IceGrid.Registry.SessionTimeout":         true,
+	"IceGrid.Registry.NodeSessionTimeout":     true,
+	"IceGrid.Registry.PermissionsVerifier":    true,
+	"IceGrid.Registry.CryptPasswords":         true,
+	"IceGrid.Registry.SSLPermissionsVerifier": true,
+	"Floe.ZooKeeper.Hosts":                    true,
+	"Floe.ZooKeeper.Root":                     true,
+	"Floe.ZooKeeper.SessionTimeout":           true,
+	"Floe.HTTP.Endpoint":                      true,
 }
 
-// accepted are IceGrid properties with no effect in Floe by design (security verifiers are
-// not needed for the HTTP admin; LMDB tuning has no meaning for the embedded store).
+// accepted are IceGrid properties with no effect in Floe by design (admin verifiers are not
+// needed for the HTTP admin; LMDB tuning has no meaning for the embedded store).
 var accepted = map[string]string{
 	"IceGrid.Registry.LMDB.MapSize":                "the embedded store grows as needed",
-	"IceGrid.Registry.PermissionsVerifier":         "Ice sessions are not offered yet",
 	"IceGrid.Registry.AdminPermissionsVerifier":    "Ice admin sessions are not offered yet; use floe admin",
-	"IceGrid.Registry.SSLPermissionsVerifier":      "ssl is not supported yet",
 	"IceGrid.Registry.AdminSSLPermissionsVerifier": "ssl is not supported yet",
 	"IceGrid.Registry.Discovery.Interface":         "multicast discovery is not supported yet",
 }

@@ -1,8 +1,9 @@
 // Package locator implements the Ice servants a registry serves to ordinary Ice clients and
 // servers — Ice::Locator / IceGrid::Locator, Ice::LocatorRegistry, IceGrid::Query,
-// IceGrid::Registry and Ice::LocatorFinder — by decoding each request, asking package registry,
-// and mapping its errors to the Ice exceptions IceGrid raises (mapError is the one place that
-// does it). It holds no state of its own.
+// IceGrid::Registry, IceGrid::Session and Ice::LocatorFinder — by decoding each request, asking
+// package registry (or package session, for client sessions), and mapping their errors to the
+// Ice exceptions IceGrid raises (mapError is the one place that does it). It holds no state of
+// its own.
 package locator
 
 import (
@@ -14,7 +15,9 @@ import (
 	"floe/ice"
 	"floe/ice/encoding"
 	"floe/ice/reference"
+	"floe/internal/allocation"
 	"floe/internal/registry"
+	"floe/internal/session"
 )
 
 // Observer receives one call per served request; nil is allowed.
@@ -27,7 +30,8 @@ type Server struct {
 	Registry       *registry.Registry
 	Log            *slog.Logger
 	Observer       Observer
-	SessionTimeout int32 // seconds, IceGrid.Registry.SessionTimeout
+	SessionTimeout int32            // seconds, IceGrid.Registry.SessionTimeout
+	Sessions       *session.Manager // client sessions; nil: createSession is refused
 	// WaitTime bounds how long a lookup waits for an on-demand server to register
 	// (IceGrid.Node.WaitTime); 0 means 60 s.
 	WaitTime time.Duration
@@ -57,9 +61,27 @@ func resultLabel(err error) string {
 	}
 }
 
-// mapError turns registry errors into the Ice user exceptions IceGrid raises. Errors that have
-// no Ice counterpart become UnknownException (the Ice runtime does that for any other error).
+// mapError turns registry, session and allocation errors into the Ice exceptions IceGrid
+// raises. Errors that have no Ice counterpart become UnknownException (the Ice runtime does that
+// for any other error).
 func mapError(err error) error {
+	var (
+		denied        *session.PermissionDeniedError
+		notRegistered *allocation.NotRegisteredError
+		refused       *allocation.Error
+	)
+	switch {
+	case errors.As(err, &denied):
+		return &PermissionDeniedException{Reason: denied.Reason}
+	case errors.Is(err, session.ErrDestroyed):
+		return ice.ErrObjectNotExist
+	case errors.As(err, &notRegistered):
+		return &ObjectNotRegisteredException{ID: notRegistered.ID}
+	case errors.Is(err, allocation.ErrTimeout):
+		return &AllocationTimeoutException{}
+	case errors.As(err, &refused):
+		return &AllocationException{Reason: refused.Reason}
+	}
 	switch {
 	case err == nil:
 		return nil

@@ -137,20 +137,53 @@ func (RegistryServant) IceID() string { return "::IceGrid::Registry" }
 // IceIDs returns the type ids, sorted.
 func (RegistryServant) IceIDs() []string { return []string{"::Ice::Object", "::IceGrid::Registry"} }
 
-// Dispatch serves IceGrid::Registry. Sessions are not offered yet: session creation answers
-// PermissionDeniedException with a reason that says so.
-func (s RegistryServant) Dispatch(_ context.Context, cur *ice.Current, _ *encoding.Decoder, out *encoding.Encoder) (err error) {
+// Dispatch serves IceGrid::Registry. Client sessions are package session's; admin sessions
+// are not offered: their creation answers PermissionDeniedException with a reason that says so.
+func (s RegistryServant) Dispatch(ctx context.Context, cur *ice.Current, in *encoding.Decoder, out *encoding.Encoder) (err error) {
 	defer s.observe(cur.Operation, time.Now(), &err)
 	switch cur.Operation {
 	case "getSessionTimeout", "getACMTimeout":
 		out.WriteInt(s.SessionTimeout)
-	case "createSession", "createAdminSession", "createSessionFromSecureConnection",
-		"createAdminSessionFromSecureConnection":
-		return &PermissionDeniedException{Reason: "Floe does not offer Ice sessions yet; use floe admin or the HTTP API"}
+	case "createSession":
+		user, password := in.ReadString(), in.ReadString()
+		if in.Err() != nil {
+			return in.Err()
+		}
+		if s.Sessions == nil {
+			return &PermissionDeniedException{Reason: "this registry serves no client sessions"}
+		}
+		s.createSession(ctx, cur, out, user, password)
+	case "createSessionFromSecureConnection":
+		if s.Sessions == nil {
+			return &PermissionDeniedException{Reason: "this registry serves no client sessions"}
+		}
+		return mapError(s.Sessions.CreateFromSecureConnection())
+	case "createAdminSession", "createAdminSessionFromSecureConnection":
+		return &PermissionDeniedException{Reason: "Floe does not offer Ice admin sessions; use floe admin or the HTTP API"}
 	default:
 		return ice.ErrOperationNotExist
 	}
 	return nil
+}
+
+// verifyTimeout bounds a call to a remote permissions verifier.
+const verifyTimeout = 30 * time.Second
+
+// createSession answers from another goroutine: checking the password may call a remote
+// permissions verifier, and the Client adapter dispatches inline.
+func (s RegistryServant) createSession(ctx context.Context, cur *ice.Current, out *encoding.Encoder, user, password string) {
+	done := cur.Defer()
+	go func() {
+		vctx, cancel := context.WithTimeout(ctx, verifyTimeout)
+		defer cancel()
+		p, err := s.Sessions.Create(vctx, cur.Conn, user, password)
+		if err != nil {
+			done(mapError(err))
+			return
+		}
+		ice.WriteProxy(out, p)
+		done(nil)
+	}()
 }
 
 // LocatorFinderServant is Ice/LocatorFinder.
@@ -171,26 +204,4 @@ func (s LocatorFinderServant) Dispatch(_ context.Context, cur *ice.Current, _ *e
 	}
 	ice.WriteProxy(out, s.LocatorPrx)
 	return nil
-}
-
-// PermissionDeniedException is ::IceGrid::PermissionDeniedException{string reason}.
-type PermissionDeniedException struct{ Reason string } //nolint:errname // mirrors the Slice exception name
-
-// TypeID returns the Slice type id.
-func (*PermissionDeniedException) TypeID() string { return "::IceGrid::PermissionDeniedException" }
-
-func (e *PermissionDeniedException) Error() string { return e.TypeID() + ": " + e.Reason }
-
-// EncodeSlices writes the one slice.
-func (e *PermissionDeniedException) EncodeSlices(enc *encoding.Encoder) {
-	enc.StartSlice(e.TypeID(), true)
-	enc.WriteString(e.Reason)
-	enc.EndSlice()
-}
-
-// DecodeSlices reads the one slice.
-func (e *PermissionDeniedException) DecodeSlices(d *encoding.Decoder) {
-	d.StartSlice()
-	e.Reason = d.ReadString()
-	d.EndSlice()
 }

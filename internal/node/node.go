@@ -49,10 +49,11 @@ type Node struct {
 	cfg Config
 	log *slog.Logger
 
-	mu      sync.Mutex
-	servers map[string]*server
-	closed  bool
-	wg      sync.WaitGroup // supervision goroutines
+	mu       sync.Mutex
+	servers  map[string]*server
+	sessions map[string]string // server id → the user id of the client session that owns it (session.go)
+	closed   bool
+	wg       sync.WaitGroup // supervision goroutines
 
 	load loadSampler
 }
@@ -65,7 +66,8 @@ func New(cfg Config) (*Node, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("node: data directory: %w", err)
 	}
-	return &Node{cfg: cfg, log: cfg.Log.With("component", "node", "node", cfg.Name), servers: map[string]*server{}}, nil
+	return &Node{cfg: cfg, log: cfg.Log.With("component", "node", "node", cfg.Name), servers: map[string]*server{},
+		sessions: map[string]string{}}, nil
 }
 
 // Info returns the values of the ${node.*} variables for this node.
@@ -97,9 +99,10 @@ func (n *Node) Deploy(all []*descriptor.Server) {
 		}
 	}
 	for id, spec := range want {
+		spec = n.forSession(spec, n.sessions[id])
 		s := n.servers[id]
 		if s == nil {
-			s = newServer(n, spec)
+			s = newServer(n, spec, n.sessions[id])
 			n.servers[id] = s
 			if s.activation() == "always" {
 				n.wg.Go(s.keepRunning)

@@ -38,12 +38,13 @@ type server struct {
 	// (IceGrid.Node.DisableOnFailure with a positive period).
 	disabled      bool
 	disabledUntil time.Time
-	stopping      bool // a stop was requested: the exit is not a failure
+	stopping      bool   // a stop was requested: the exit is not a failure
+	session       string // the user id of the client session that owns a `session` server
 }
 
-func newServer(n *Node, spec *descriptor.Server) *server {
+func newServer(n *Node, spec *descriptor.Server, session string) *server {
 	return &server{n: n, id: spec.ID, spec: spec, hash: configHash(spec), lc: lifecycle{state: Inactive},
-		changed: make(chan struct{})}
+		changed: make(chan struct{}), session: session}
 }
 
 func configHash(spec *descriptor.Server) [32]byte {
@@ -122,6 +123,9 @@ func (s *server) start(ctx context.Context) error {
 	}
 	if s.isDisabledLocked() {
 		return fmt.Errorf("node: server %q is disabled", s.id)
+	}
+	if err := s.checkSessionLocked(); err != nil {
+		return err
 	}
 	cmd, closeOutput, err := s.command()
 	if err != nil {

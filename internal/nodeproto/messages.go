@@ -187,12 +187,14 @@ type KeepAliveReply struct {
 // Validate implements Message.
 func (k *KeepAliveReply) Validate() error { return validReplicas(k.Replicas) }
 
-// ServerCommand is the argument of start, stop, setEnabled (Enabled) and setProcess (Proxy).
+// ServerCommand is the argument of start, stop, setEnabled (Enabled), setProcess (Proxy),
+// adapterActivated (Adapter) and setSession (Session).
 type ServerCommand struct {
 	Server  string `json:"server"`
 	Enabled bool   `json:"enabled,omitempty"`
 	Proxy   string `json:"proxy,omitempty"`
-	Adapter string `json:"adapter,omitempty"` // adapterActivated
+	Adapter string `json:"adapter,omitempty"`
+	Session string `json:"session,omitempty"` // the user id of a client session
 }
 
 // Validate implements Message.
@@ -203,7 +205,7 @@ func (c *ServerCommand) Validate() error {
 	if c.Adapter != "" && !store.ValidKey(c.Adapter) {
 		return fmt.Errorf("adapter id %.40q is invalid", c.Adapter)
 	}
-	return short(c.Proxy)
+	return short(c.Proxy, c.Session)
 }
 
 // Description is describe's result: the node's platform (admin "node describe").

@@ -54,6 +54,9 @@ const (
 	OpDescribe         = "describe"         // (empty) → Description
 	OpLoad             = "load"             // (empty) → LoadReply
 	OpOutput           = "output"           // OutputRequest → OutputReply
+	// OpSetSession gives a `session` server to a client session (Session: its user id) or, with
+	// an empty Session, takes it back (the node then stops it).
+	OpSetSession = "setSession" // ServerCommand (Session) → (empty)
 )
 
 // MaxMessage bounds one JSON document: a deployment carries descriptors of up to

@@ -71,6 +71,22 @@ func (d *Directory) Stop(ctx context.Context, id string) error {
 	return d.call(ctx, p, nodeproto.OpStop, nodeproto.ServerCommand{Server: id}, nil)
 }
 
+// SetSession gives a `session` server to the client session of user id session, or with ""
+// takes it back, on the server's node (node.Node.SetSession); it returns once the node did,
+// having stopped the server if its session changed while it ran.
+func (d *Directory) SetSession(ctx context.Context, id, session string) error {
+	local, p, err := d.target(id)
+	switch {
+	case err != nil:
+		return err
+	case local != nil:
+		return local.SetSession(ctx, id, session)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute) // the node bounds a stop by the deactivation timeout
+	defer cancel()
+	return d.call(ctx, p, nodeproto.OpSetSession, nodeproto.ServerCommand{Server: id, Session: session}, nil)
+}
+
 // SetEnabled enables or disables a server on its node.
 func (d *Directory) SetEnabled(ctx context.Context, id string, on bool) error {
 	local, p, err := d.target(id)

@@ -65,7 +65,8 @@ func (s Servant) Dispatch(ctx context.Context, cur *ice.Current, in *encoding.De
 	}
 	var cmd nodeproto.ServerCommand
 	switch cur.Operation {
-	case nodeproto.OpStart, nodeproto.OpStop, nodeproto.OpSetEnabled, nodeproto.OpSetProcess, nodeproto.OpAdapterActivated:
+	case nodeproto.OpStart, nodeproto.OpStop, nodeproto.OpSetEnabled, nodeproto.OpSetProcess, nodeproto.OpAdapterActivated,
+		nodeproto.OpSetSession:
 		if err := nodeproto.ReadArg(in, &cmd); err != nil {
 			return err
 		}
@@ -92,6 +93,8 @@ func (s Servant) command(ctx context.Context, op string, cmd *nodeproto.ServerCo
 	case nodeproto.OpAdapterActivated:
 		n.AdapterActivated(cmd.Server, cmd.Adapter)
 		return nil
+	case nodeproto.OpSetSession:
+		return n.SetSession(ctx, cmd.Server, cmd.Session)
 	default: // OpSetProcess
 		ref, err := reference.Parse(cmd.Proxy, reference.Defaults{Timeout: 60000, Protocol: "tcp"})
 		if err != nil {

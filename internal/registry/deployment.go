@@ -71,7 +71,7 @@ type deployment struct {
 type deployedAdapter struct {
 	id, server, group string
 	priority          int
-	activatable       bool
+	activatable       bool // on-demand, always or session
 	proxy             *reference.Reference
 	// local is set when the endpoints were registered with this replica (not learnt from a
 	// peer through the store): a resync never clears them.
@@ -126,15 +126,13 @@ func (r *Registry) rebuildLocked() *Deployment {
 			r.deployAdapterLocked(d, old, a)
 		}
 		for _, o := range x.Objects {
-			proxy := reference.IdentityString(o.ID) + " " + o.ProxyOptions + " @ " + strconv.Quote(o.AdapterID)
-			ref, err := reference.Parse(proxy, reference.Defaults{})
-			if err != nil {
-				continue
+			if ref := objectProxy(o); ref != nil {
+				d.objects[o.ID] = &store.Object{Identity: o.ID, Type: o.Type, Proxy: ref}
 			}
-			d.objects[o.ID] = &store.Object{Identity: o.ID, Type: o.Type, Proxy: ref}
 		}
 	}
 	r.dep = d
+	r.syncAllocationsLocked(apps)
 	descs := make(map[string]store.Application, len(r.apps))
 	for name, a := range r.apps {
 		descs[name] = *a
@@ -152,7 +150,10 @@ func (r *Registry) deployAdapterLocked(d, old *deployment, a descriptor.Adapter)
 	da.priority, _ = strconv.Atoi(a.Priority)
 	if s := d.servers[a.Server]; s != nil {
 		act := s.Descriptor.Server().Activation
-		da.activatable = act == "on-demand" || act == "always"
+		// A session server's node refuses to start it while no client session holds it, as
+		// IceGrid's node does (ServerI::isAdapterActivatable): the node decides, so that a
+		// replica other than the one that holds the sessions answers for it too.
+		da.activatable = act == "on-demand" || act == "always" || act == "session"
 	}
 	if prev := old.adapters[a.ID]; prev != nil {
 		da.proxy, da.local = prev.proxy, prev.local

@@ -10,12 +10,12 @@ import (
 // Lookup is an answer to Locator.findAdapterById in the making. For a deployed adapter or
 // replica group it follows IceGrid's AdapterRequest and ReplicaGroupRequest (LocatorI.cpp):
 // the members are taken in policy order; an active one (registered, its server enabled)
-// answers; one whose server is not running but can be activated (on-demand or always, enabled)
-// has its server started and the walk goes on to the next member without waiting for it; any
-// other is skipped. The walk stops once n members answered. If it ran out first, the answer
-// waits for the started members, each answering as it registers, until n answered or every one
-// of them registered or failed to start. The endpoints are the answering members' in policy
-// order.
+// answers; one whose server is not running but can be activated (on-demand, always or session,
+// enabled) has its server started and the walk goes on to the next member without waiting for
+// it; any other is skipped. A server that its node refuses to start (a session server that no
+// client session holds) answers nothing. The walk stops once n members answered. If it ran out first, the answer waits for
+// the started members, each answering as it registers, until n answered or every one of them
+// registered or failed to start. The endpoints are the answering members' in policy order.
 //
 // A Lookup is used by one goroutine: Ready, then Activate (when Starts), then Wait (when not
 // Ready) or Endpoints.

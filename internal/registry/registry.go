@@ -17,6 +17,7 @@ import (
 
 	"floe/ice/encoding"
 	"floe/ice/reference"
+	"floe/internal/allocation"
 	"floe/internal/descriptor"
 	"floe/internal/store"
 )
@@ -72,6 +73,8 @@ type Registry struct {
 
 	registered chan struct{} // closed and replaced when a deployed adapter registers; guarded by mu
 
+	alloc *allocation.Table // the allocatable objects; lock order mu, then alloc's
+
 	resynced   chan struct{}
 	resyncOnce sync.Once
 	gen        atomic.Uint64 // bumped by every change applied to memory
@@ -109,6 +112,7 @@ func New(ctx context.Context, cfg Config, s store.Store) (*Registry, error) {
 		registered: make(chan struct{}),
 		resynced:   make(chan struct{}),
 	}
+	r.alloc = allocation.New(r.enabled)
 	snap, err := s.Load(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("registry: load: %w", err)

@@ -22,8 +22,9 @@ var floeBin string
 
 func TestMain(m *testing.M) { floetest.Main(m, &floeBin) }
 
-// grid is a floe registry with a collocated node, started from the demo's config.grid in a copy
-// of the demo directory (the node starts servers there, as icegridnode would).
+// grid is a floe registry with a collocated node, started from the demo's config.grid (and
+// extra command-line properties) in a copy of the demo directory (the node starts servers
+// there, as icegridnode would).
 type grid struct {
 	dir     string
 	locator string
@@ -33,7 +34,7 @@ type grid struct {
 	done    chan struct{}
 }
 
-func startGrid(t *testing.T) *grid {
+func startGrid(t *testing.T, extra ...string) *grid {
 	t.Helper()
 	floetest.RequirePython(t)
 	src, _ := filepath.Abs(demoDir)
@@ -55,9 +56,10 @@ func startGrid(t *testing.T) *grid {
 	port := floetest.FreePort(t)
 	g.locator = fmt.Sprintf("DemoIceGrid/Locator:tcp -h 127.0.0.1 -p %d", port)
 	g.http = fmt.Sprintf("127.0.0.1:%d", floetest.FreePort(t))
-	g.cmd = exec.Command(floeBin, "registry", "--Ice.Config=config.grid", //nolint:noctx // cleanup stops it with SIGINT; t.Context() would SIGKILL it first
+	args := append([]string{"registry", "--Ice.Config=config.grid",
 		fmt.Sprintf("--IceGrid.Registry.Client.Endpoints=tcp -h 127.0.0.1 -p %d", port),
-		"--Ice.Default.Locator="+g.locator, "--Floe.HTTP.Endpoint="+g.http)
+		"--Ice.Default.Locator=" + g.locator, "--Floe.HTTP.Endpoint=" + g.http}, extra...)
+	g.cmd = exec.Command(floeBin, args...) //nolint:noctx // cleanup stops it with SIGINT; t.Context() would SIGKILL it first
 	g.cmd.Dir = g.dir
 	g.cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
 	g.cmd.Stdout, g.cmd.Stderr = g.out, g.out

@@ -19,6 +19,7 @@ import (
 var deployedScenarios = []scenario{
 	{"ordered", true, orderedGroups},
 	{"round-robin-and-random", true, roundRobinAndRandom},
+	{"sessions", true, sessions},
 }
 
 func TestDifferentialDeployed(t *testing.T) {

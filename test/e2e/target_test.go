@@ -33,6 +33,8 @@ type target interface {
 	locator() string
 	// portNames maps the registry's own ports to symbolic names for normalisation.
 	portNames() map[int]string
+	// nodeData is the collocated node's data directory ("" without a node).
+	nodeData() string
 }
 
 // registry is the part common to both targets: ports, data directory, config file, process.
@@ -72,6 +74,8 @@ func newRegistry(t *testing.T, kind string, node bool) *registry {
 func (r *registry) locator() string {
 	return fmt.Sprintf("%s/Locator:tcp -h 127.0.0.1 -p %d", instanceName, r.client)
 }
+
+func (r *registry) nodeData() string { return r.nodeDir }
 
 func (r *registry) portNames() map[int]string {
 	return map[int]string{r.client: "$CLIENT", r.server: "$SERVER", r.internal: "$INTERNAL"}

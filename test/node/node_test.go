@@ -150,10 +150,14 @@ func TestRemoteNodeRestart(t *testing.T) {
 	}
 }
 
-// killServers kills what a failed test may have left: servers recorded in pid files.
-func killServers(t *testing.T, dir string) {
+// killServers kills what a failed test may have left: servers recorded in pid files (the
+// servers of deploy, or ids).
+func killServers(t *testing.T, dir string, ids ...string) {
 	t.Helper()
-	for _, id := range []string{"OnDemand", "Always", "Sleeper", "Sleeper2"} {
+	if len(ids) == 0 {
+		ids = []string{"OnDemand", "Always", "Sleeper", "Sleeper2"}
+	}
+	for _, id := range ids {
 		if pid, err := pidFile(t, dir, id); err == nil && alive(pid) && isServer(pid) {
 			_ = syscall.Kill(-pid, syscall.SIGKILL)
 		}
