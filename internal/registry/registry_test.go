@@ -190,3 +190,23 @@ func TestDynamicRegistrationNotUTF8(t *testing.T) {
 		t.Errorf("SetAdapterDirectProxy(\"A\\x91\") = %v, want ErrInvalidArgument", err)
 	}
 }
+
+// TestProxyNotUTF8: a proxy whose string is not UTF-8 (an adapter id, identity or host with
+// such bytes, from the Ice wire or an escape in the HTTP API) was registered, and the embedded
+// store then failed to write it, or JSON replaced the bytes. It is an invalid argument.
+func TestProxyNotUTF8(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newRegistry(t, true)
+	p := storetest.MustParse(t, `x @ "\200"`)
+	if err := r.SetAdapterDirectProxy(ctx, "A", "", p); !errors.Is(err, registry.ErrInvalidArgument) {
+		t.Errorf("SetAdapterDirectProxy(proxy not UTF-8) = %v, want ErrInvalidArgument", err)
+	}
+	o := &store.Object{Identity: storetest.MustParse(t, "x").Identity, Proxy: p}
+	if err := r.AddObject(ctx, o); !errors.Is(err, registry.ErrInvalidArgument) {
+		t.Errorf("AddObject(proxy not UTF-8) = %v, want ErrInvalidArgument", err)
+	}
+	o = &store.Object{Identity: o.Identity, Type: "::T\xff", Proxy: storetest.MustParse(t, "x:tcp -p 1")}
+	if err := r.AddObject(ctx, o); !errors.Is(err, registry.ErrInvalidArgument) {
+		t.Errorf("AddObject(type not UTF-8) = %v, want ErrInvalidArgument", err)
+	}
+}

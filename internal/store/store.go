@@ -160,7 +160,7 @@ func parseProxy(s string) (*reference.Reference, error) {
 		return nil, fmt.Errorf("bad proxy %.80q: %w", s, err)
 	case p == nil:
 		return nil, fmt.Errorf("bad proxy %.80q: null proxy", s)
-	case !utf8.ValidString(p.String()):
+	case !ValidProxy(p):
 		return nil, fmt.Errorf("bad proxy %.80q: not UTF-8 once parsed", s)
 	}
 	return p, nil
@@ -215,6 +215,10 @@ func UnmarshalObject(b []byte) (*Object, error) {
 	}
 	return &Object{Identity: id, Type: j.Type, Proxy: p}, nil
 }
+
+// ValidProxy reports whether a record can keep p: its string is UTF-8 (an identity, adapter id
+// or host from the Ice wire may not be).
+func ValidProxy(p *reference.Reference) bool { return utf8.ValidString(p.String()) }
 
 // ObjectKey is the key of an object record: its stringified identity.
 func ObjectKey(id encoding.Identity) string { return reference.IdentityString(id) }
