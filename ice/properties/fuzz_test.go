@@ -21,6 +21,7 @@ var demoConfigs = []string{
 // enough for the fuzzer to minimize what it finds quickly), the demo configurations and a
 // registry configuration written by hand.
 func fileSeeds(f *testing.F) [][]byte {
+	f.Helper()
 	var lines []goldenLine
 	readGolden(f, "lines.json", &lines)
 	var seeds [][]byte
@@ -149,7 +150,7 @@ func FuzzParse(f *testing.F) {
 			t.Fatal(err)
 		}
 		args := []string{"--Ice.Config=" + cfg}
-		for _, a := range strings.Split(line, "\x00") {
+		for a := range strings.SplitSeq(line, "\x00") {
 			if !strings.HasPrefix(a, "--Ice.Config") {
 				args = append(args, a)
 			}

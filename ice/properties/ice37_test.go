@@ -14,14 +14,14 @@ import (
 // and command lines (gen.py). Where Ice warns about an invalid entry and skips it, Floe must
 // report an error.
 
-func readGolden(t testing.TB, name string, v any) {
-	t.Helper()
+func readGolden(tb testing.TB, name string, v any) {
+	tb.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "ice37", name))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("%s: %v", name, err)
+		tb.Fatalf("%s: %v", name, err)
 	}
 }
 

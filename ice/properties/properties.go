@@ -230,75 +230,86 @@ const iceSpace = " \t\r\n"
 // ok is false for a blank or comment line, and for "\ " (an escaped space alone). A name with
 // no '=', or a '=' with no name, is an error. An empty value is not: Set then removes the name.
 func parseLine(line string) (name, value string, ok bool, err error) {
-	var key, val []byte
-	var space []byte   // whitespace after the last character kept, kept if another one follows
-	var escaped []byte // the escaped spaces among space, in a value
-	inValue := false
-	flush := func() { // the value gets a character: the whitespace before it is inside
-		if len(val) == 0 {
-			val = append(val, escaped...)
-		} else {
-			val = append(val, space...)
-		}
-	}
+	var p lineParser
 scan:
 	for i := 0; i < len(line); i++ {
-		c := line[i]
-		if c == '\\' && i == len(line)-1 { // a backslash at the end of the line is itself
-			if inValue {
-				flush() // without forgetting the escaped spaces: Ice adds them again at the end
-				val = append(val, c)
-			} else {
-				key = append(append(key, space...), c)
-			}
-			break
-		}
-		escape := c == '\\'
-		if escape {
+		switch c := line[i]; {
+		case c == '\\' && i == len(line)-1: // a backslash ending the line is itself
+			escaped := p.escaped
+			p.char(c)
+			p.escaped = escaped // Ice adds the escaped spaces before it again at the end
+		case c == '\\':
 			i++
-			c = line[i]
-		}
-		switch {
-		case escape && c == ' ':
-			if inValue {
-				space, escaped = append(space, c), append(escaped, c)
-			} else if len(key) > 0 {
-				space = append(space, c)
-			}
-		case !escape && strings.IndexByte(iceSpace, c) >= 0:
-			if inValue && len(val) > 0 || !inValue && len(key) > 0 {
-				space = append(space, c)
-			}
-		case !escape && c == '#':
+			p.escapedChar(line[i])
+		case strings.IndexByte(iceSpace, c) >= 0:
+			p.blank(c, false)
+		case c == '#':
 			break scan
-		case !escape && c == '=' && !inValue:
-			inValue, space = true, nil
+		case c == '=' && !p.inValue:
+			p.inValue, p.space = true, nil
 		default:
-			var add []byte
-			if escape && strings.IndexByte(`\#=`, c) < 0 {
-				add = append(add, '\\')
-			}
-			add = append(add, c)
-			if inValue {
-				flush()
-				val = append(val, add...)
-			} else {
-				key = append(append(key, space...), add...)
-			}
-			space, escaped = nil, nil
+			p.char(c)
 		}
 	}
-	val = append(val, escaped...)
+	return p.result(line)
+}
+
+// lineParser is the state of parseLine.
+type lineParser struct {
+	key, val []byte
+	space    []byte // whitespace after the last character kept, kept if another one follows
+	escaped  []byte // the escaped spaces among space, in a value
+	inValue  bool
+}
+
+// escapedChar takes the character after a backslash.
+func (p *lineParser) escapedChar(c byte) {
 	switch {
-	case !inValue && len(key) > 0:
-		return "", "", false, fmt.Errorf("missing '=' after %q", key)
-	case inValue && len(key) == 0:
+	case c == ' ':
+		p.blank(c, true)
+	case strings.IndexByte(`\#=`, c) >= 0:
+		p.char(c)
+	default:
+		p.char('\\', c)
+	}
+}
+
+// blank takes whitespace. At the start of a name or value it is dropped, unless it is an
+// escaped space in a value.
+func (p *lineParser) blank(c byte, escaped bool) {
+	switch {
+	case p.inValue && escaped:
+		p.space, p.escaped = append(p.space, c), append(p.escaped, c)
+	case p.inValue && len(p.val) > 0, !p.inValue && len(p.key) > 0:
+		p.space = append(p.space, c)
+	}
+}
+
+// char takes characters other than whitespace: the whitespace before them is inside the name
+// or value, except unescaped whitespace at the start of a value.
+func (p *lineParser) char(cs ...byte) {
+	switch {
+	case !p.inValue:
+		p.key = append(append(p.key, p.space...), cs...)
+	case len(p.val) == 0:
+		p.val = append(append(p.val, p.escaped...), cs...)
+	default:
+		p.val = append(append(p.val, p.space...), cs...)
+	}
+	p.space, p.escaped = nil, nil
+}
+
+func (p *lineParser) result(line string) (name, value string, ok bool, err error) {
+	switch {
+	case !p.inValue && len(p.key) > 0:
+		return "", "", false, fmt.Errorf("missing '=' after %q", p.key)
+	case p.inValue && len(p.key) == 0:
 		return "", "", false, fmt.Errorf("missing property name in %q", line)
-	case len(key) == 0:
+	case len(p.key) == 0:
 		return "", "", false, nil
 	}
-	// Ice's setProperty trims the name: an escaped tab at its end goes.
-	return strings.Trim(string(key), iceSpace), string(val), true, nil
+	// Escaped spaces end the value; Ice's setProperty trims the name (an escaped tab at its end).
+	return strings.Trim(string(p.key), iceSpace), string(append(p.val, p.escaped...)), true, nil
 }
 
 // Set sets a property; an empty value removes it.
