@@ -31,7 +31,7 @@ Trailing.Escaped=v\
 		"Escaped=Name":         "a#b",
 		"Hash.In.Value":        "x",
 		"Backslash":            `C:\dir`,
-		"Trailing.Escaped":     `v\`,
+		"Trailing.Escaped":     "v ", // an escaped space at the end of a value is kept
 	}
 	for k, v := range want {
 		if got := p.Get(k); got != v {
@@ -88,5 +88,64 @@ func TestParse(t *testing.T) {
 	}
 	if _, _, err := properties.Parse([]string{"--Ice.Config=" + filepath.Join(dir, "missing")}, env, nil); err == nil {
 		t.Error("a missing config file is not an error")
+	}
+}
+
+// TestParseIceConfig: --Ice.Config as Ice 3.7 reads it: the last argument wins, its value is a
+// property line (comments, trimmed), the list takes quotes and skips empty elements, and a bare
+// --Ice.Config means ICE_CONFIG.
+func TestParseIceConfig(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{"a,b.cfg": "A=1\n", "c.cfg": "C=3\n", "d.cfg": "D=4\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, c, d := filepath.Join(dir, "a,b.cfg"), filepath.Join(dir, "c.cfg"), filepath.Join(dir, "d.cfg")
+	env := func(k string) string {
+		if k == "ICE_CONFIG" {
+			return d
+		}
+		return ""
+	}
+	for _, tt := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--Ice.Config='" + a + "', " + c + ",, # comment"}, []string{"A", "C"}},
+		{[]string{"--Ice.Config=" + c, "--Ice.Config=" + d}, []string{"D"}},
+		{[]string{"--Ice.Config"}, []string{"D"}},
+		{[]string{"--Ice.Config="}, []string{"D"}},
+		{nil, []string{"D"}},
+	} {
+		p, _, err := properties.Parse(tt.args, env, nil)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tt.args, err)
+			continue
+		}
+		var got []string
+		for _, n := range p.Names() {
+			if n != "Ice.Config" {
+				got = append(got, n)
+			}
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Parse(%q) loaded %q, want %q", tt.args, got, tt.want)
+		}
+	}
+}
+
+func TestParseArgumentErrors(t *testing.T) {
+	for _, a := range []string{"--=x", "--Ice.Q#=1", "--Ice.Config#=x"} {
+		if _, _, err := properties.Parse([]string{a}, nil, nil); err == nil || !strings.Contains(err.Error(), "argument") {
+			t.Errorf("Parse(%q) = %v, want an error naming the argument", a, err)
+		}
+	}
+}
+
+func TestLoadLongLine(t *testing.T) {
+	err := properties.New().Load(strings.NewReader("A=" + strings.Repeat("x", 2<<20) + "\n"))
+	if err == nil || !strings.Contains(err.Error(), "too long") {
+		t.Errorf("Load(2 MiB line) = %v, want a too long error", err)
 	}
 }

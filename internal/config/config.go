@@ -7,6 +7,7 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"net"
 	"path/filepath"
 	"strings"
@@ -94,23 +95,17 @@ func LoadRegistry(p *properties.Properties) (Registry, []string, error) {
 		}
 	}
 	c.Pprof = p.GetIntOr("Floe.HTTP.Pprof", 0) > 0
-	st, err := p.GetInt("IceGrid.Registry.SessionTimeout", 30)
-	if err != nil {
+	if c.SessionTimeout, err = durationProp(p, "IceGrid.Registry.SessionTimeout", 30, time.Second); err != nil {
 		return c, nil, err
 	}
-	c.SessionTimeout = time.Duration(st) * time.Second
-	nst, err := p.GetInt("IceGrid.Registry.NodeSessionTimeout", 30)
-	if err != nil {
+	if c.NodeSessionTimeout, err = durationProp(p, "IceGrid.Registry.NodeSessionTimeout", 30, time.Second); err != nil {
 		return c, nil, err
 	}
-	c.NodeSessionTimeout = time.Duration(nst) * time.Second
-	zkt, err := p.GetInt("Floe.ZooKeeper.SessionTimeout", 4000)
-	if err != nil {
+	if c.ZooKeeperSessionTimeout, err = durationProp(p, "Floe.ZooKeeper.SessionTimeout", 4000, time.Millisecond); err != nil {
 		return c, nil, err
 	}
-	c.ZooKeeperSessionTimeout = time.Duration(zkt) * time.Millisecond
-	if hosts := strings.TrimSpace(p.Get("Floe.ZooKeeper.Hosts")); hosts != "" {
-		c.ZooKeeperHosts = strings.Split(hosts, ",")
+	if c.ZooKeeperHosts, err = hostList(p, "Floe.ZooKeeper.Hosts"); err != nil {
+		return c, nil, err
 	}
 	if err := c.loadNode(p, bare); err != nil {
 		return c, nil, err
@@ -143,12 +138,12 @@ func serverEndpoints(p *properties.Properties, client string) (string, error) {
 
 func (c *Registry) validate() error {
 	defaults := reference.Defaults{Timeout: 60000, Protocol: "tcp"}
-	for name, v := range map[string]string{
-		"IceGrid.Registry.Client.Endpoints": c.ClientEndpoints,
-		"IceGrid.Registry.Server.Endpoints": c.ServerEndpoints,
+	for _, e := range []struct{ name, v string }{
+		{"IceGrid.Registry.Client.Endpoints", c.ClientEndpoints},
+		{"IceGrid.Registry.Server.Endpoints", c.ServerEndpoints},
 	} {
-		if _, err := reference.ParseAdapterEndpoints(v, defaults); err != nil {
-			return fmt.Errorf("config: %s: %w", name, err)
+		if _, err := reference.ParseAdapterEndpoints(e.v, defaults); err != nil {
+			return fmt.Errorf("config: %s: %w", e.name, err)
 		}
 	}
 	if c.HTTPEndpoint != "" {
@@ -169,6 +164,35 @@ func (c *Registry) validate() error {
 		return fmt.Errorf("config: Floe.ZooKeeper.SessionTimeout must be at least 100 ms")
 	}
 	return nil
+}
+
+// durationProp reads an integer property counting units, def when it is not set. A value that
+// is not an integer, or too large for a time.Duration, is an error naming the property.
+func durationProp(p *properties.Properties, name string, def int, unit time.Duration) (time.Duration, error) {
+	n, err := p.GetInt(name, def)
+	if err != nil {
+		return 0, err
+	}
+	if limit := math.MaxInt64 / int64(unit); int64(n) > limit || int64(n) < -limit {
+		return 0, fmt.Errorf("config: %s=%d is out of range", name, n)
+	}
+	return time.Duration(n) * unit, nil
+}
+
+// hostList reads a comma-separated list of host:port, "" when not set. Spaces around each are
+// dropped; an empty one is an error (ZooKeeper's client would read it as localhost).
+func hostList(p *properties.Properties, name string) ([]string, error) {
+	v := strings.TrimSpace(p.Get(name))
+	if v == "" {
+		return nil, nil
+	}
+	hosts := strings.Split(v, ",")
+	for i, h := range hosts {
+		if hosts[i] = strings.TrimSpace(h); hosts[i] == "" {
+			return nil, fmt.Errorf("config: %s=%q has an empty host", name, v)
+		}
+	}
+	return hosts, nil
 }
 
 func boolProp(p *properties.Properties, name string) (bool, error) {
@@ -195,16 +219,13 @@ func (c *Registry) loadNode(p *properties.Properties, bare bool) error {
 	c.NodeData = p.GetWithDefault("IceGrid.Node.Data", filepath.Join(c.DataDir, "node"))
 	c.NodeLocator = p.Get("Ice.Default.Locator")
 	c.NodeOutput = p.Get("IceGrid.Node.Output")
-	wt, err := p.GetInt("IceGrid.Node.WaitTime", 60)
-	if err != nil {
+	var err error
+	if c.NodeWaitTime, err = durationProp(p, "IceGrid.Node.WaitTime", 60, time.Second); err != nil {
 		return err
 	}
-	c.NodeWaitTime = time.Duration(wt) * time.Second
-	dof, err := p.GetInt("IceGrid.Node.DisableOnFailure", 0)
-	if err != nil {
+	if c.NodeDisableOnFailure, err = durationProp(p, "IceGrid.Node.DisableOnFailure", 0, time.Second); err != nil {
 		return err
 	}
-	c.NodeDisableOnFailure = time.Duration(dof) * time.Second
 	if c.NodeRedirectErrToOut, err = boolProp(p, "IceGrid.Node.RedirectErrToOut"); err != nil {
 		return err
 	}

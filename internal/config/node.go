@@ -71,17 +71,15 @@ func LoadNode(p *properties.Properties) (Node, []string, error) {
 		return c, nil, err
 	}
 	if p.Has("IceGrid.Node.WaitTime") {
-		wt, err := p.GetInt("IceGrid.Node.WaitTime", 60)
+		wt, err := durationProp(p, "IceGrid.Node.WaitTime", 60, time.Second)
 		if err != nil || wt <= 0 {
 			return c, nil, fmt.Errorf("config: IceGrid.Node.WaitTime must be a positive number of seconds")
 		}
-		c.WaitTime = time.Duration(wt) * time.Second
+		c.WaitTime = wt
 	}
-	dof, err := p.GetInt("IceGrid.Node.DisableOnFailure", 0)
-	if err != nil {
+	if c.DisableOnFailure, err = durationProp(p, "IceGrid.Node.DisableOnFailure", 0, time.Second); err != nil {
 		return c, nil, err
 	}
-	c.DisableOnFailure = time.Duration(dof) * time.Second
 	if c.RedirectErrToOut, err = boolProp(p, "IceGrid.Node.RedirectErrToOut"); err != nil {
 		return c, nil, err
 	}

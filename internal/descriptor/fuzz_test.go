@@ -4,7 +4,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"floe/ice/properties"
 )
 
 // FuzzParse feeds arbitrary bytes to the XML front end, then expands what parses: neither may
@@ -53,4 +56,41 @@ func corpusSeeds(f *testing.F) []string {
 		return nil
 	}
 	return corpusFiles(f, sharedDescriptors)
+}
+
+// FuzzEscapeProperty writes a property as a node's configuration file does (escapeProperty on
+// the name and value, as IceGrid's) and reads it back with Ice's rules: servers must get the
+// descriptor's name and value. Skipped are what IceGrid's escaping cannot write, copied as is
+// so that Floe's files are icegridnode's: line breaks, whitespace at the ends of a name or tabs
+// among the blanks at the ends of a value (Ice drops them), a backslash before a space that is not escaped, before
+// '=' in a value or at the end of a name (Ice reads an escape), and a value of spaces and one backslash (Ice repeats
+// escaped spaces before a final backslash).
+func FuzzEscapeProperty(f *testing.F) {
+	for _, s := range [][2]string{
+		{"Ice.Admin.Endpoints", "tcp -h localhost"}, {"a=b", "c=d"}, {"#x", "#y"}, {`c:\dir`, `c:\#`},
+		{`\\server`, `\\server`}, {"k", "  x  "}, {"k", "   "}, {"k", `a\`}, {"k", `a\ `}, {"a b", "a b"},
+		{"IceBox.Service.S", `svc:create --Ice.Config='C:\config dir\x'`}, {"k", "\tv"}, {"k", ` \`}, {"k", `\=`}, {"k", " \t0"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, name, value string) {
+		const ice = " \t\r\n"
+		if name == "" || strings.ContainsAny(name+value, "\r\n") || strings.Trim(name, ice) != name ||
+			edgeTab(value) || strings.Contains(name+"\x00"+value, `\ `) || strings.Contains(value, `\=`) ||
+			strings.HasSuffix(name, `\`) || strings.Trim(value, " ") == `\` {
+			return
+		}
+		line := escapeProperty(name, true) + "=" + escapeProperty(value, false)
+		p := properties.New()
+		if err := p.Load(strings.NewReader(line)); err != nil || p.Get(name) != value || len(p.Names()) != min(len(value), 1) {
+			t.Fatalf("%q=%q written as %q reads back as %q, %v", name, value, line, p.Names(), err)
+		}
+	})
+}
+
+// edgeTab reports whether a tab is among the spaces and tabs that start or end s.
+func edgeTab(s string) bool {
+	lead := s[:len(s)-len(strings.TrimLeft(s, " \t"))]
+	trail := s[len(strings.TrimRight(s, " \t")):]
+	return strings.Contains(lead+trail, "\t")
 }

@@ -265,15 +265,22 @@ func parseIdentity(s string) (encoding.Identity, error) {
 	return id, nil
 }
 
-// decodeObject reads {"proxy": "...", "type": "..."} from the body.
+// decodeObject reads {"proxy": "...", "type": "..."} from the body, which holds nothing else.
 func decodeObject(r *http.Request) (*store.Object, error) {
 	var j ObjectJSON
-	if err := json.NewDecoder(r.Body).Decode(&j); err != nil {
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(&j); err != nil {
 		return nil, badRequest("invalid JSON body: %v", err)
 	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, badRequest("invalid JSON body: more after the object")
+	}
 	p, err := reference.Parse(j.Proxy, reference.Defaults{Timeout: 60000, Encoding: encoding.Encoding11, Protocol: "tcp"})
-	if err != nil || p == nil {
+	switch {
+	case err != nil:
 		return nil, badRequest("invalid proxy %q: %v", j.Proxy, err)
+	case p == nil:
+		return nil, badRequest(`no proxy: send {"proxy": "<identity>:<endpoints>", "type": "<type>"}`)
 	}
 	return &store.Object{Identity: p.Identity, Type: j.Type, Proxy: p}, nil
 }

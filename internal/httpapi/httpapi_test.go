@@ -93,3 +93,25 @@ func TestBodyLimit(t *testing.T) {
 		t.Errorf("2 MiB body = %d %.80q, want 400", status, body)
 	}
 }
+
+// TestObjectBodyTrailingData: a body with a second JSON value after the object was accepted,
+// and the second silently ignored.
+func TestObjectBodyTrailingData(t *testing.T) {
+	srv, reg := newServer(t)
+	status, body := do(t, "POST", srv.URL+"/api/v1/objects", `{"proxy":"x:tcp -p 1"} {"proxy":"y:tcp -p 1"}`)
+	if status != 400 || !strings.Contains(body, "more after the object") || len(reg.Objects()) != 0 {
+		t.Errorf("POST two objects = %d %q, %d objects; want 400 and none", status, body, len(reg.Objects()))
+	}
+	if status, body := do(t, "POST", srv.URL+"/api/v1/objects", "{\"proxy\":\"x:tcp -p 1\"}\n"); status != 200 {
+		t.Errorf("POST with a final newline = %d %q, want 200", status, body)
+	}
+}
+
+// TestObjectBodyWithoutProxy: a body without a proxy was refused with "invalid proxy \"\": <nil>".
+func TestObjectBodyWithoutProxy(t *testing.T) {
+	srv, _ := newServer(t)
+	status, body := do(t, "POST", srv.URL+"/api/v1/objects", `{"type":"::T"}`)
+	if status != 400 || strings.Contains(body, "nil") || !strings.Contains(body, "no proxy") {
+		t.Errorf("POST without a proxy = %d %q, want 400 saying there is no proxy", status, body)
+	}
+}

@@ -2,6 +2,7 @@ package node
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -65,7 +66,7 @@ func parseLoadavg(s string) (Load, error) {
 	var avg [3]float32
 	for i := range avg {
 		v, err := strconv.ParseFloat(f[i], 32)
-		if err != nil || v < 0 {
+		if err != nil || !(v >= 0) || math.IsInf(v, 1) { // NaN and Inf do not encode in JSON
 			return unknownLoad, fmt.Errorf("node: load averages %q: %q is not a load", s, f[i])
 		}
 		avg[i] = float32(v)

@@ -62,3 +62,13 @@ func TestLoadOfThisHost(t *testing.T) {
 		t.Errorf("load of this host = %v, want the averages of /proc/loadavg", got)
 	}
 }
+
+// TestParseLoadavgNotFinite: "NaN" and "Inf" parsed as loads, which JSON cannot encode (the
+// node protocol's Encode panics on them).
+func TestParseLoadavgNotFinite(t *testing.T) {
+	for _, in := range []string{"NaN 0 0", "0 inf 0", "0 0 +Infinity"} {
+		if l, err := parseLoadavg(in); err == nil {
+			t.Errorf("parseLoadavg(%q) = %+v, want an error", in, l)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -59,13 +60,24 @@ func (s *server) removePidFile(pid int) {
 }
 
 func readPidFile(path string) (pidFile, error) {
-	var pf pidFile
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return pf, err
+		return pidFile{}, err
 	}
-	if err := json.Unmarshal(b, &pf); err != nil || pf.PID <= 1 {
-		return pf, fmt.Errorf("node: %s: not a pid file", path)
+	pf, err := parsePidFile(b)
+	if err != nil {
+		return pidFile{}, fmt.Errorf("node: %s: %w", path, err)
+	}
+	return pf, nil
+}
+
+// parsePidFile reads the content of a pid file. The pid must be one a process group can have:
+// above 1 (not init), and within pid_t, since ReapOrphans signals -pid (a pid that wrapped
+// around to 1 would signal every process).
+func parsePidFile(b []byte) (pidFile, error) {
+	var pf pidFile
+	if err := json.Unmarshal(b, &pf); err != nil || pf.PID <= 1 || pf.PID > math.MaxInt32 {
+		return pidFile{}, errors.New("not a pid file")
 	}
 	return pf, nil
 }

@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -156,5 +157,18 @@ func TestReapOrphansLeaderGone(t *testing.T) {
 	}
 	if live(child) {
 		t.Errorf("child %d of a dead leader survived ReapOrphans", child)
+	}
+}
+
+// TestPidFileOutOfRange: a damaged pid file could name a pid beyond pid_t; ReapOrphans signals
+// -pid, and 4294967297 truncates to kill(-1), every process. Such a file is not a pid file.
+func TestPidFileOutOfRange(t *testing.T) {
+	for _, in := range []string{`{"pid":4294967297}`, `{"pid":2147483648}`, `{"pid":1}`, `{"pid":-2}`} {
+		if pf, err := parsePidFile([]byte(in)); err == nil {
+			t.Errorf("parsePidFile(%s) = %+v, want an error", in, pf)
+		}
+	}
+	if pf, err := parsePidFile([]byte(`{"pid":2147483647,"start":1,"boot":"b"}`)); err != nil || pf.PID != math.MaxInt32 {
+		t.Errorf("parsePidFile(max pid_t) = %+v, %v", pf, err)
 	}
 }

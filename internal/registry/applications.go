@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"unicode/utf8"
 
 	"floe/internal/descriptor"
 	"floe/internal/store"
@@ -80,6 +81,20 @@ func ApplicationName(descriptor []byte) (string, error) {
 	return name, nil
 }
 
+// checkUTF8 refuses a descriptor that is not UTF-8 (in a comment, where XML does not check):
+// stores, nodes and the HTTP API carry descriptors in JSON, which would replace its bytes.
+func checkUTF8(descriptor []byte) error {
+	for i := 0; i < len(descriptor); {
+		r, n := utf8.DecodeRune(descriptor[i:])
+		if r == utf8.RuneError && n == 1 {
+			return &DescriptorError{Line: 1 + bytes.Count(descriptor[:i], []byte("\n")),
+				Reason: fmt.Sprintf("byte 0x%02x at offset %d is not UTF-8; save the descriptor as UTF-8", descriptor[i], i)}
+		}
+		i += n
+	}
+	return nil
+}
+
 func attr(t xml.StartElement, name string) string {
 	for _, a := range t.Attr {
 		if a.Name.Local == name {
@@ -134,6 +149,9 @@ func (r *Registry) UpdateApplication(ctx context.Context, name string, descripto
 }
 
 func (r *Registry) putApplication(ctx context.Context, want string, descriptor []byte, update bool) (store.Application, error) {
+	if err := checkUTF8(descriptor); err != nil {
+		return store.Application{}, err
+	}
 	name, x, err := r.validate(descriptor)
 	if err != nil {
 		return store.Application{}, err

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"floe/ice/encoding"
 	"floe/ice/reference"
@@ -97,7 +98,8 @@ func (r *Registry) UpdateObject(ctx context.Context, o *store.Object) error {
 
 func (r *Registry) putObject(ctx context.Context, o *store.Object, update bool) error {
 	key := store.ObjectKey(o.Identity)
-	if o.Identity.Name == "" || !store.ValidKey(key) || len(o.Type) > store.MaxKeyLen || o.Proxy == nil {
+	if o.Identity.Name == "" || !store.ValidKey(key) || len(o.Type) > store.MaxKeyLen || !utf8.ValidString(o.Type) ||
+		o.Proxy == nil || !store.ValidProxy(o.Proxy) {
 		return fmt.Errorf("%w: object %.60q", ErrInvalidArgument, key)
 	}
 	unlock := r.lockKey('o', key)

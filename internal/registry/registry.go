@@ -251,6 +251,9 @@ func (r *Registry) SetAdapterDirectProxy(ctx context.Context, id, groupID string
 	if !store.ValidKey(id) || (groupID != "" && !store.ValidKey(groupID)) {
 		return fmt.Errorf("%w: adapter id %.40q / replica group %.40q", ErrInvalidArgument, id, groupID)
 	}
+	if proxy != nil && !store.ValidProxy(proxy) {
+		return fmt.Errorf("%w: adapter %.40q: proxy %.80q is not UTF-8", ErrInvalidArgument, id, proxy.String())
+	}
 	r.mu.RLock()
 	_, isGroup := r.groups[id]
 	_, isAdapter := r.adapters[groupID]

@@ -164,3 +164,49 @@ func mustParse(t *testing.T, s string) *reference.Reference {
 	t.Helper()
 	return storetest.MustParse(t, s)
 }
+
+// TestAddApplicationNotUTF8: a descriptor with a byte that is not UTF-8 in a comment (which XML
+// does not check) was accepted, and the JSON of the store, the nodes and the HTTP API replaced
+// the byte: after a restart the descriptor was not the one deployed. It is a descriptor error
+// naming the line, and nothing is written.
+func TestAddApplicationNotUTF8(t *testing.T) {
+	r, m := newRegistry(t, false)
+	_, err := r.AddApplication(context.Background(), []byte("<icegrid>\n<!-- caf\xe9 -->\n<application name=\"A\"/></icegrid>"))
+	var de *registry.DescriptorError
+	if !errors.As(err, &de) || de.Line != 2 {
+		t.Fatalf("AddApplication(latin1 comment) = %v, want a descriptor error on line 2", err)
+	}
+	if m.Writes != 0 {
+		t.Errorf("the store got %d writes", m.Writes)
+	}
+}
+
+// TestDynamicRegistrationNotUTF8: an adapter id that is not UTF-8 (Ice strings are, but Go does
+// not check) was stored, and came back from JSON as another id; it is an invalid argument.
+func TestDynamicRegistrationNotUTF8(t *testing.T) {
+	r, _ := newRegistry(t, true)
+	p := storetest.MustParse(t, "dummy:tcp -h 127.0.0.1 -p 10001 -t 60000")
+	if err := r.SetAdapterDirectProxy(context.Background(), "A\x91", "", p); !errors.Is(err, registry.ErrInvalidArgument) {
+		t.Errorf("SetAdapterDirectProxy(\"A\\x91\") = %v, want ErrInvalidArgument", err)
+	}
+}
+
+// TestProxyNotUTF8: a proxy whose string is not UTF-8 (an adapter id, identity or host with
+// such bytes, from the Ice wire or an escape in the HTTP API) was registered, and the embedded
+// store then failed to write it, or JSON replaced the bytes. It is an invalid argument.
+func TestProxyNotUTF8(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newRegistry(t, true)
+	p := storetest.MustParse(t, `x @ "\200"`)
+	if err := r.SetAdapterDirectProxy(ctx, "A", "", p); !errors.Is(err, registry.ErrInvalidArgument) {
+		t.Errorf("SetAdapterDirectProxy(proxy not UTF-8) = %v, want ErrInvalidArgument", err)
+	}
+	o := &store.Object{Identity: storetest.MustParse(t, "x").Identity, Proxy: p}
+	if err := r.AddObject(ctx, o); !errors.Is(err, registry.ErrInvalidArgument) {
+		t.Errorf("AddObject(proxy not UTF-8) = %v, want ErrInvalidArgument", err)
+	}
+	o = &store.Object{Identity: o.Identity, Type: "::T\xff", Proxy: storetest.MustParse(t, "x:tcp -p 1")}
+	if err := r.AddObject(ctx, o); !errors.Is(err, registry.ErrInvalidArgument) {
+		t.Errorf("AddObject(type not UTF-8) = %v, want ErrInvalidArgument", err)
+	}
+}

@@ -20,29 +20,7 @@ type cacheJSON struct {
 
 // WriteCache writes snap to dir/CacheFile atomically (temp file, fsync, rename).
 func WriteCache(dir string, snap *Snapshot) error {
-	var c cacheJSON
-	for _, a := range snap.Adapters {
-		b, err := MarshalAdapter(a)
-		if err != nil {
-			return err
-		}
-		c.Adapters = append(c.Adapters, b)
-	}
-	for _, o := range snap.Objects {
-		b, err := MarshalObject(o)
-		if err != nil {
-			return err
-		}
-		c.Objects = append(c.Objects, b)
-	}
-	for _, a := range snap.Applications {
-		b, err := MarshalApplication(a)
-		if err != nil {
-			return err
-		}
-		c.Applications = append(c.Applications, b)
-	}
-	data, err := json.Marshal(c)
+	data, err := encodeCache(snap)
 	if err != nil {
 		return err
 	}
@@ -68,6 +46,33 @@ func WriteCache(dir string, snap *Snapshot) error {
 	return os.Rename(tmp.Name(), filepath.Join(dir, CacheFile))
 }
 
+// encodeCache is the content of a cache file.
+func encodeCache(snap *Snapshot) ([]byte, error) {
+	var c cacheJSON
+	for _, a := range snap.Adapters {
+		b, err := MarshalAdapter(a)
+		if err != nil {
+			return nil, err
+		}
+		c.Adapters = append(c.Adapters, b)
+	}
+	for _, o := range snap.Objects {
+		b, err := MarshalObject(o)
+		if err != nil {
+			return nil, err
+		}
+		c.Objects = append(c.Objects, b)
+	}
+	for _, a := range snap.Applications {
+		b, err := MarshalApplication(a)
+		if err != nil {
+			return nil, err
+		}
+		c.Applications = append(c.Applications, b)
+	}
+	return json.Marshal(c)
+}
+
 // ReadCache reads dir/CacheFile; a missing file is an empty snapshot, a corrupt one an error.
 func ReadCache(dir string) (*Snapshot, error) {
 	data, err := os.ReadFile(filepath.Join(dir, CacheFile))
@@ -77,9 +82,18 @@ func ReadCache(dir string) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
+	snap, err := decodeCache(data)
+	if err != nil {
+		return nil, fmt.Errorf("store: cache %s: %w", filepath.Join(dir, CacheFile), err)
+	}
+	return snap, nil
+}
+
+// decodeCache reads the content of a cache file; a record that does not decode is an error.
+func decodeCache(data []byte) (*Snapshot, error) {
 	var c cacheJSON
 	if err := json.Unmarshal(data, &c); err != nil {
-		return nil, fmt.Errorf("store: cache %s: %w", filepath.Join(dir, CacheFile), err)
+		return nil, err
 	}
 	snap := &Snapshot{}
 	for _, b := range c.Adapters {

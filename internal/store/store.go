@@ -10,7 +10,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"floe/ice/encoding"
 	"floe/ice/reference"
@@ -129,62 +131,103 @@ const MaxKeyLen = 511
 // recordDefaults parse stored proxies; stored strings always carry explicit options.
 var recordDefaults = reference.Defaults{Timeout: 60000, Encoding: encoding.Encoding11, Protocol: "tcp"}
 
-// MarshalAdapter encodes a record.
+// MarshalAdapter encodes a record. Its strings must be UTF-8 (see marshal).
 func MarshalAdapter(a *Adapter) ([]byte, error) {
 	if a.Proxy == nil {
 		return nil, fmt.Errorf("store: adapter %q without a proxy", a.ID)
 	}
-	return json.Marshal(adapterJSON{ID: a.ID, ReplicaGroup: a.ReplicaGroup, Proxy: a.Proxy.String()})
+	j := adapterJSON{ID: a.ID, ReplicaGroup: a.ReplicaGroup, Proxy: a.Proxy.String()}
+	return marshal("adapter "+strconv.Quote(a.ID), j, j.ID, j.ReplicaGroup, j.Proxy)
 }
 
-// UnmarshalAdapter decodes and validates a record.
+// marshal encodes the record v, whose strings are strs, unless one is not UTF-8: JSON would
+// replace its bytes, and the record read back would not be the one written.
+func marshal(what string, v any, strs ...string) ([]byte, error) {
+	for _, s := range strs {
+		if !utf8.ValidString(s) {
+			return nil, fmt.Errorf("store: %s: %.80q is not UTF-8", what, s)
+		}
+	}
+	return json.Marshal(v)
+}
+
+// parseProxy parses a record's proxy; a null one, or one that does not marshal back, is an
+// error.
+func parseProxy(s string) (*reference.Reference, error) {
+	p, err := reference.Parse(s, recordDefaults)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("bad proxy %.80q: %w", s, err)
+	case p == nil:
+		return nil, fmt.Errorf("bad proxy %.80q: null proxy", s)
+	case !ValidProxy(p):
+		return nil, fmt.Errorf("bad proxy %.80q: not UTF-8 once parsed", s)
+	}
+	return p, nil
+}
+
+// UnmarshalAdapter decodes and validates a record: what it accepts is what the registry writes
+// (ids and replica group ids that are valid keys, a proxy).
 func UnmarshalAdapter(b []byte) (*Adapter, error) {
 	var j adapterJSON
 	if err := json.Unmarshal(b, &j); err != nil {
 		return nil, fmt.Errorf("store: adapter record: %w", err)
 	}
-	if j.ID == "" || len(j.ID) > MaxKeyLen {
+	if !ValidKey(j.ID) {
 		return nil, fmt.Errorf("store: adapter record: bad id %.40q", j.ID)
 	}
-	p, err := reference.Parse(j.Proxy, recordDefaults)
-	if err != nil || p == nil {
-		return nil, fmt.Errorf("store: adapter %q: bad proxy %.80q: %w", j.ID, j.Proxy, errOrNull(err))
+	if j.ReplicaGroup != "" && !ValidKey(j.ReplicaGroup) {
+		return nil, fmt.Errorf("store: adapter %q: bad replica group id %.40q", j.ID, j.ReplicaGroup)
+	}
+	p, err := parseProxy(j.Proxy)
+	if err != nil {
+		return nil, fmt.Errorf("store: adapter %q: %w", j.ID, err)
 	}
 	return &Adapter{ID: j.ID, ReplicaGroup: j.ReplicaGroup, Proxy: p}, nil
 }
 
-// MarshalObject encodes a record.
+// MarshalObject encodes a record. Its strings must be UTF-8 (see marshal).
 func MarshalObject(o *Object) ([]byte, error) {
 	if o.Proxy == nil {
 		return nil, fmt.Errorf("store: object %q without a proxy", reference.IdentityString(o.Identity))
 	}
-	return json.Marshal(objectJSON{Identity: reference.IdentityString(o.Identity), Type: o.Type, Proxy: o.Proxy.String()})
+	j := objectJSON{Identity: reference.IdentityString(o.Identity), Type: o.Type, Proxy: o.Proxy.String()}
+	return marshal("object "+strconv.Quote(j.Identity), j, j.Identity, j.Type, j.Proxy)
 }
 
-// UnmarshalObject decodes and validates a record.
+// UnmarshalObject decodes and validates a record: what it accepts is what the registry writes
+// (an identity with a name whose key is valid, a type of at most MaxKeyLen bytes, a proxy).
 func UnmarshalObject(b []byte) (*Object, error) {
 	var j objectJSON
 	if err := json.Unmarshal(b, &j); err != nil {
 		return nil, fmt.Errorf("store: object record: %w", err)
 	}
 	id, err := reference.ParseIdentity(j.Identity)
-	if err != nil || id.Name == "" {
+	if err != nil || id.Name == "" || !ValidKey(ObjectKey(id)) {
 		return nil, fmt.Errorf("store: object record: bad identity %.80q", j.Identity)
 	}
-	p, err := reference.Parse(j.Proxy, recordDefaults)
-	if err != nil || p == nil {
-		return nil, fmt.Errorf("store: object %q: bad proxy %.80q: %w", j.Identity, j.Proxy, errOrNull(err))
+	if len(j.Type) > MaxKeyLen {
+		return nil, fmt.Errorf("store: object %q: type of %d bytes, more than %d", j.Identity, len(j.Type), MaxKeyLen)
+	}
+	p, err := parseProxy(j.Proxy)
+	if err != nil {
+		return nil, fmt.Errorf("store: object %q: %w", j.Identity, err)
 	}
 	return &Object{Identity: id, Type: j.Type, Proxy: p}, nil
 }
+
+// ValidProxy reports whether a record can keep p: its string is UTF-8 (an identity, adapter id
+// or host from the Ice wire may not be).
+func ValidProxy(p *reference.Reference) bool { return utf8.ValidString(p.String()) }
 
 // ObjectKey is the key of an object record: its stringified identity.
 func ObjectKey(id encoding.Identity) string { return reference.IdentityString(id) }
 
 // ValidKey reports whether s can be a key (adapter id, identity) in every store: not empty, at
-// most MaxKeyLen bytes, valid as a ZooKeeper node name.
+// most MaxKeyLen bytes, valid as a ZooKeeper node name, UTF-8 (records are JSON).
 func ValidKey(s string) bool {
-	return s != "" && len(s) <= MaxKeyLen && s != "." && s != ".." && !strings.ContainsAny(s, "\x00")
+	return s != "" && len(s) <= MaxKeyLen && s != "." && s != ".." && !strings.ContainsAny(s, "\x00") &&
+		utf8.ValidString(s)
 }
 
 // MaxApplicationSize bounds a descriptor so that it fits in one ZooKeeper znode (1 MB limit
@@ -198,9 +241,11 @@ type applicationJSON struct {
 }
 
 // MarshalApplication encodes an application record for stores that keep JSON (bolt); ZooKeeper
-// keeps the descriptor text itself (SPEC.md §5).
+// keeps the descriptor text itself (SPEC.md §5). The name and descriptor must be UTF-8 (see
+// marshal).
 func MarshalApplication(a *Application) ([]byte, error) {
-	return json.Marshal(applicationJSON{Name: a.Name, Revision: a.Revision, Descriptor: string(a.Descriptor)})
+	j := applicationJSON{Name: a.Name, Revision: a.Revision, Descriptor: string(a.Descriptor)}
+	return marshal("application "+strconv.Quote(a.Name), j, j.Name, j.Descriptor)
 }
 
 // UnmarshalApplication decodes an application record.
@@ -213,12 +258,4 @@ func UnmarshalApplication(b []byte) (*Application, error) {
 		return nil, fmt.Errorf("store: application record: bad name %.40q", j.Name)
 	}
 	return &Application{Name: j.Name, Revision: j.Revision, Descriptor: []byte(j.Descriptor)}, nil
-}
-
-// errOrNull is err, or an error saying the proxy is null.
-func errOrNull(err error) error {
-	if err != nil {
-		return err
-	}
-	return errors.New("null proxy")
 }

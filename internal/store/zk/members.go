@@ -111,6 +111,16 @@ func (s *Store) Status() Status {
 	return st
 }
 
+// decodeMember reads /Registrys/<name>. The znode's name is the replica's, whatever the content
+// says (it is what makes the registration unique); fields that do not decode are left empty,
+// the others kept, so that a replica of another version is still listed.
+func decodeMember(name string, data []byte) Member {
+	var m Member
+	_ = json.Unmarshal(data, &m)
+	m.Name = name
+	return m
+}
+
 // Registries lists the live replicas from /Registrys.
 func (s *Store) Registries(ctx context.Context) ([]Member, error) {
 	sess, err := s.current()
@@ -133,9 +143,7 @@ func (s *Store) Registries(ctx context.Context) ([]Member, error) {
 		if err != nil {
 			return nil, unavailable("read registry", err)
 		}
-		m := Member{Name: n}
-		_ = json.Unmarshal(data, &m)
-		out = append(out, m)
+		out = append(out, decodeMember(n, data))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil

@@ -380,11 +380,21 @@ func (w *watcher) readMaster() {
 		w.resync()
 		return
 	default:
-		if json.Unmarshal(data, &m) != nil {
-			w.s.log.Warn("unreadable /Master znode", "data", string(data))
+		if m, err = decodeMaster(data); err != nil {
+			w.s.log.Warn("unreadable /Master znode", "data", string(data), "err", err)
 		}
 	}
 	w.s.setMaster(m)
+}
+
+// decodeMaster reads /Master. Content that does not decode, even in part, names no master: a
+// field of the wrong type would otherwise leave a name with epoch 0.
+func decodeMaster(data []byte) (MasterInfo, error) {
+	var m MasterInfo
+	if err := json.Unmarshal(data, &m); err != nil {
+		return MasterInfo{}, err
+	}
+	return m, nil
 }
 
 // readAll lists every record directory (watching it) and reads each record (watching it).
