@@ -5,10 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"strings"
-
-	"floe/internal/registry"
 )
 
 type admin struct {
@@ -49,8 +46,8 @@ func (a *admin) exec(ctx context.Context, line string) error {
 }
 
 const adminHelp = `commands:
-  application add FILE | application update FILE | application remove NAME
-  application list | application describe NAME | application diff FILE
+  application add FILE | application update [-n|--no-restart] FILE | application remove NAME
+  application list | application describe NAME | application diff [-s|--servers] FILE
   server list | server state ID | server pid ID | server start ID | server stop ID | server describe ID
   server enable ID | server disable ID
   server show [-f] [-t N | -h N] ID stdout|stderr
@@ -186,68 +183,6 @@ func (a *admin) listObjects(ctx context.Context, sub string, args []string) erro
 	return nil
 }
 
-func (a *admin) application(ctx context.Context, sub string, args []string) error {
-	switch sub {
-	case "list":
-		var list []struct{ Name string }
-		if err := a.client.get(ctx, "/api/v1/applications", &list); err != nil {
-			return err
-		}
-		for _, app := range list {
-			fmt.Fprintln(a.out, app.Name)
-		}
-		return nil
-	case "describe":
-		if err := needArgs("application describe", args, 1, 1); err != nil {
-			return err
-		}
-		var app struct {
-			Name       string
-			Revision   int
-			Descriptor string
-		}
-		if err := a.client.get(ctx, "/api/v1/applications/"+url.PathEscape(args[0]), &app); err != nil {
-			return err
-		}
-		fmt.Fprintf(a.out, "application `%s' (revision %d)\n%s\n", app.Name, app.Revision, app.Descriptor)
-		return nil
-	case "add", "update":
-		// icegridadmin's options (--no-patch, --no-restart) are accepted; Floe does not patch.
-		var files []string
-		for _, w := range args {
-			if !strings.HasPrefix(w, "--") {
-				files = append(files, w)
-			}
-		}
-		if err := needArgs("application "+sub, files, 1, 1); err != nil {
-			return err
-		}
-		data, err := os.ReadFile(files[0])
-		if err != nil {
-			return err
-		}
-		if sub == "add" {
-			return a.client.send(ctx, "POST", "/api/v1/applications", data)
-		}
-		return a.client.send(ctx, "PUT", "/api/v1/applications/"+url.PathEscape(appName(data)), data)
-	case "remove":
-		if err := needArgs("application remove", args, 1, 1); err != nil {
-			return err
-		}
-		return a.client.do(ctx, "DELETE", "/api/v1/applications/"+url.PathEscape(args[0]), nil, nil)
-	case "diff":
-		return a.applicationDiff(ctx, args)
-	}
-	return &usageError{fmt.Sprintf("application %s: unknown subcommand", sub)}
-}
-
-// appName returns the application name in a descriptor ("" if it has none: the registry then
-// reports the error).
-func appName(data []byte) string {
-	name, _ := registry.ApplicationName(data)
-	return name
-}
-
 type serverInfo struct {
 	ID         string `json:"id"`
 	Node       string `json:"node"`
@@ -326,58 +261,4 @@ func (a *admin) node(ctx context.Context, sub string, args []string) error {
 		fmt.Fprintln(a.out, n.Name)
 	}
 	return nil
-}
-
-// applicationDiff prints how FILE differs from the deployed descriptor of the application it
-// names, line by line ("-" deployed only, "+" FILE only).
-func (a *admin) applicationDiff(ctx context.Context, args []string) error {
-	if err := needArgs("application diff", args, 1, 1); err != nil {
-		return err
-	}
-	data, err := os.ReadFile(args[0])
-	if err != nil {
-		return err
-	}
-	var app struct{ Descriptor string }
-	if err := a.client.get(ctx, "/api/v1/applications/"+url.PathEscape(appName(data)), &app); err != nil {
-		return err
-	}
-	for _, l := range lineDiff(strings.Split(app.Descriptor, "\n"), strings.Split(string(data), "\n")) {
-		fmt.Fprintln(a.out, l)
-	}
-	return nil
-}
-
-// lineDiff returns the lines of a and b that are not in their longest common subsequence,
-// prefixed with "-" (only in a) or "+" (only in b), in order.
-func lineDiff(a, b []string) []string {
-	n, m := len(a), len(b)
-	lcs := make([][]int, n+1)
-	for i := range lcs {
-		lcs[i] = make([]int, m+1)
-	}
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
-			if a[i] == b[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	var out []string
-	i, j := 0, 0
-	for i < n || j < m {
-		switch {
-		case i < n && j < m && a[i] == b[j]:
-			i, j = i+1, j+1
-		case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
-			out = append(out, "+ "+b[j])
-			j++
-		default:
-			out = append(out, "- "+a[i])
-			i++
-		}
-	}
-	return out
 }

@@ -72,10 +72,14 @@ func (c *apiClient) roundTrip(req *http.Request, method, path string, out any) e
 	}
 	if resp.StatusCode >= 300 {
 		var e struct {
-			Error string `json:"error"`
-			Line  int    `json:"line"`
+			Error     string `json:"error"`
+			Exception string `json:"exception"` // the Ice exception IceGrid raises, as icegridadmin prints it
 		}
-		if json.Unmarshal(data, &e) == nil && e.Error != "" {
+		switch {
+		case json.Unmarshal(data, &e) != nil || e.Error == "":
+		case e.Exception != "":
+			return fmt.Errorf("%s:\n%s", e.Exception, e.Error)
+		default:
 			return fmt.Errorf("%s", e.Error)
 		}
 		return fmt.Errorf("%s %s: %s", method, path, resp.Status)

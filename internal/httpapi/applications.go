@@ -9,6 +9,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"path"
+	"strconv"
 	"time"
 
 	"floe/internal/registry"
@@ -61,12 +62,25 @@ func (a *API) addApplication(r *http.Request) (any, error) {
 	return ApplicationJSON{Name: app.Name, Revision: app.Revision}, nil
 }
 
+// updateApplication replaces a descriptor; with ?restart=false no server restarts
+// (Admin.syncApplicationWithoutRestart) and the update fails if one would have to.
 func (a *API) updateApplication(r *http.Request) (any, error) {
+	restart := true
+	if q := r.URL.Query().Get("restart"); q != "" {
+		var err error
+		if restart, err = strconv.ParseBool(q); err != nil {
+			return nil, badRequest("restart=%q: want true or false", q)
+		}
+	}
 	d, err := readDescriptor(r)
 	if err != nil {
 		return nil, err
 	}
-	app, err := a.Registry.UpdateApplication(r.Context(), r.PathValue("name"), d)
+	update := a.Registry.UpdateApplication
+	if !restart {
+		update = a.Registry.UpdateApplicationWithoutRestart
+	}
+	app, err := update(r.Context(), r.PathValue("name"), d)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +168,7 @@ func applicationStatus(err error) (int, bool) {
 		return http.StatusBadRequest, true
 	case errors.Is(err, registry.ErrApplicationNotFound):
 		return http.StatusNotFound, true
-	case errors.Is(err, registry.ErrApplicationExists):
+	case errors.Is(err, registry.ErrApplicationExists), errors.As(err, new(*registry.DeploymentError)):
 		return http.StatusConflict, true
 	case errors.Is(err, store.ErrNoMaster), errors.Is(err, store.ErrNotMaster):
 		return http.StatusServiceUnavailable, true

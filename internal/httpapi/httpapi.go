@@ -159,6 +159,9 @@ func (a *API) wrap(h func(*http.Request) (any, error)) http.HandlerFunc {
 			if errors.As(err, &de) && de.Line > 0 {
 				body["line"] = de.Line
 			}
+			if errors.As(err, new(*registry.DeploymentError)) {
+				body["exception"] = "::IceGrid::DeploymentException"
+			}
 			_ = json.NewEncoder(w).Encode(body)
 			return
 		}

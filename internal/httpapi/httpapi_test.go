@@ -115,3 +115,33 @@ func TestObjectBodyWithoutProxy(t *testing.T) {
 		t.Errorf("POST without a proxy = %d %q, want 400 saying there is no proxy", status, body)
 	}
 }
+
+// TestUpdateWithoutRestart: PUT ?restart=false is Admin.syncApplicationWithoutRestart; its
+// refusal is a 409 carrying IceGrid's exception and reason.
+func TestUpdateWithoutRestart(t *testing.T) {
+	srv, _ := newServer(t)
+	app := func(exe, value string) string {
+		return `<icegrid><application name="App"><node name="n"><server id="S" exe="` + exe + `">` +
+			`<property name="P" value="` + value + `"/></server></node></application></icegrid>`
+	}
+	steps := []struct {
+		method, path, body string
+		wantStatus         int
+		wantBody           string
+	}{
+		{"POST", "/api/v1/applications", app("x", "1"), 200, `"revision":1`},
+		{"PUT", "/api/v1/applications/App?restart=false", app("x", "2"), 200, `"revision":2`},
+		{"PUT", "/api/v1/applications/App?restart=false", app("y", "2"), 409,
+			`{"error":"check for application ` + "`App'" + ` update failed:\nthe server ` + "`S'" +
+				` would need to be stopped","exception":"::IceGrid::DeploymentException"}`},
+		{"PUT", "/api/v1/applications/App?restart=maybe", app("y", "2"), 400, "restart="},
+		{"GET", "/api/v1/applications/App", "", 200, `"revision":2`},
+		{"PUT", "/api/v1/applications/App?restart=true", app("y", "2"), 200, `"revision":3`},
+	}
+	for _, s := range steps {
+		status, body := do(t, s.method, srv.URL+s.path, s.body)
+		if status != s.wantStatus || !strings.Contains(body, s.wantBody) {
+			t.Errorf("%s %s = %d %q, want %d containing %q", s.method, s.path, status, body, s.wantStatus, s.wantBody)
+		}
+	}
+}

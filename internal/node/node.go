@@ -2,10 +2,11 @@
 // writes each server's generated configuration files under <IceGrid.Node.Data>/servers/<id>/,
 // starts the process in its own process group, restarts `always` servers with exponential
 // back-off, and stops servers as icegridnode does — Ice::Process.shutdown, then SIGTERM, then
-// SIGKILL to the whole group after the deactivation timeout. It runs inside a registry
-// (IceGrid.Node.CollocateRegistry=1), where package nodes hands it its servers, or in `floe
-// node`, where package nodesession does; what to deploy comes from package descriptor. It knows
-// nothing of registries and keeps working without one.
+// SIGKILL to the whole group after the deactivation timeout; for an update without restart it
+// pushes changed properties into running servers through their admin object (live.go). It runs
+// inside a registry (IceGrid.Node.CollocateRegistry=1), where package nodes hands it its
+// servers, or in `floe node`, where package nodesession does; what to deploy comes from package
+// descriptor. It knows nothing of registries and keeps working without one.
 package node
 
 import (

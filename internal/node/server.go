@@ -150,18 +150,15 @@ func (s *server) start(ctx context.Context) error {
 // Its stdout and stderr go to the server's output files (output.go); closeOutput closes the
 // node's copies once the process started.
 func (s *server) command() (cmd *exec.Cmd, closeOutput func(), err error) {
-	cfgDir := filepath.Join(s.dir(), "config")
-	for _, d := range []string{cfgDir, filepath.Join(s.dir(), "data"), filepath.Join(s.dir(), "dbs")} {
+	for _, d := range []string{filepath.Join(s.dir(), "data"), filepath.Join(s.dir(), "dbs")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, nil, fmt.Errorf("node: server %q: %w", s.id, err)
 		}
 	}
-	now := time.Now()
-	for _, f := range s.spec.Config.Files {
-		if err := os.WriteFile(filepath.Join(cfgDir, f.Name), f.Bytes(now), 0o644); err != nil {
-			return nil, nil, fmt.Errorf("node: server %q: write %s: %w", s.id, f.Name, err)
-		}
+	if err := s.writeConfig(); err != nil {
+		return nil, nil, err
 	}
+	cfgDir := filepath.Join(s.dir(), "config")
 	d := s.spec.Config.Descriptor.Server()
 	args := append(append([]string(nil), d.Options...), "--Ice.Config="+filepath.Join(cfgDir, "config"))
 	cmd = exec.Command(d.Exe, args...) //nolint:noctx // the server outlives the activation request; stop ends its process group

@@ -136,13 +136,23 @@ func (d *Deployment) Validate() error {
 	}
 	seen := map[string]bool{}
 	for _, a := range d.Applications {
-		if !store.ValidKey(a.Name) || seen[a.Name] {
-			return fmt.Errorf("application name %.40q is invalid or repeated", a.Name)
+		if seen[a.Name] {
+			return fmt.Errorf("application name %.40q is repeated", a.Name)
 		}
 		seen[a.Name] = true
-		if len(a.Descriptor) > store.MaxApplicationSize {
-			return fmt.Errorf("application %q: descriptor of %d bytes", a.Name, len(a.Descriptor))
+		if err := a.validate(); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+func (a *Application) validate() error {
+	if !store.ValidKey(a.Name) {
+		return fmt.Errorf("application name %.40q is invalid", a.Name)
+	}
+	if len(a.Descriptor) > store.MaxApplicationSize {
+		return fmt.Errorf("application %q: descriptor of %d bytes", a.Name, len(a.Descriptor))
 	}
 	return nil
 }
@@ -298,6 +308,58 @@ func (s *Status) Validate() error {
 		}
 	}
 	return short(s.Token)
+}
+
+// LiveUpdate is updateLive's argument: the node expands Application and checks (with Apply,
+// makes) the update of the servers Updated (their properties only changed) and Removed (they
+// leave the node, so must not run) without restarting any.
+type LiveUpdate struct {
+	Application Application `json:"application"`
+	Updated     []string    `json:"updated,omitempty"`
+	Removed     []string    `json:"removed,omitempty"`
+	Apply       bool        `json:"apply,omitempty"`
+}
+
+// Validate implements Message.
+func (l *LiveUpdate) Validate() error {
+	if err := l.Application.validate(); err != nil {
+		return err
+	}
+	return validServers(append(slices.Clone(l.Updated), l.Removed...))
+}
+
+// LiveUpdateReply is updateLive's result: why the node refuses servers, by id (none: it can,
+// or did, update them all).
+type LiveUpdateReply struct {
+	Refused map[string]string `json:"refused,omitempty"`
+}
+
+// Validate implements Message.
+func (l *LiveUpdateReply) Validate() error {
+	if len(l.Refused) > maxServers {
+		return fmt.Errorf("%d servers, more than %d", len(l.Refused), maxServers)
+	}
+	for id, why := range l.Refused {
+		if err := validServers([]string{id}); err != nil {
+			return err
+		}
+		if err := short(why); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validServers(ids []string) error {
+	if len(ids) > maxServers {
+		return fmt.Errorf("%d servers, more than %d", len(ids), maxServers)
+	}
+	for _, id := range ids {
+		if !store.ValidKey(id) {
+			return fmt.Errorf("server id %.40q is invalid", id)
+		}
+	}
+	return nil
 }
 
 func validName(name string) error {

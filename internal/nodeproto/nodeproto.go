@@ -7,7 +7,7 @@
 // The registry serves <InstanceName>/FloeNodeRegistry on its client endpoints (the endpoints
 // of a node's Ice.Default.Locator): registerNode, keepAlive and unregisterNode. A node serves
 // <InstanceName>/FloeNode-<name> on IceGrid.Node.Endpoints: deploy, start, stop, setEnabled,
-// setProcess and status. Package nodes is the registry's side, package nodesession the node's.
+// setProcess, status, updateLive and the admin queries. Package nodes is the registry's side, package nodesession the node's.
 package nodeproto
 
 import (
@@ -57,6 +57,9 @@ const (
 	// OpSetSession gives a `session` server to a client session (Session: its user id) or, with
 	// an empty Session, takes it back (the node then stops it).
 	OpSetSession = "setSession" // ServerCommand (Session) → (empty)
+	// OpUpdateLive checks, and with Apply makes, an application update without restarting a
+	// server (IceGrid's noRestart updates).
+	OpUpdateLive = "updateLive" // LiveUpdate → LiveUpdateReply
 )
 
 // MaxMessage bounds one JSON document: a deployment carries descriptors of up to

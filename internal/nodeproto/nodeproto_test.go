@@ -31,6 +31,15 @@ func TestRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(st, &gotSt); diff != "" {
 		t.Errorf("Decode(Encode(status)) differs (-want +got):\n%s", diff)
 	}
+	lu := &nodeproto.LiveUpdate{Application: nodeproto.Application{Name: "App", Revision: 3, Descriptor: "<icegrid/>"},
+		Updated: []string{"A"}, Removed: []string{"B"}, Apply: true}
+	var gotLU nodeproto.LiveUpdate
+	if err := nodeproto.Decode(nodeproto.Encode(lu), &gotLU); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(lu, &gotLU); diff != "" {
+		t.Errorf("Decode(Encode(live update)) differs (-want +got):\n%s", diff)
+	}
 }
 
 func TestDecodeRejects(t *testing.T) {
@@ -55,6 +64,10 @@ func TestDecodeRejects(t *testing.T) {
 		{"server id with NUL", `{"server":"a\u0000b"}`, &nodeproto.ServerCommand{}},
 		{"negative pid", `{"token":"t","servers":[{"id":"s","pid":-1}]}`, &nodeproto.Status{}},
 		{"too big", strings.Repeat(" ", nodeproto.MaxMessage+1), &nodeproto.Empty{}},
+		{"live update without application", `{"updated":["s"]}`, &nodeproto.LiveUpdate{}},
+		{"live update of an invalid server", `{"application":{"name":"A"},"removed":[""]}`, &nodeproto.LiveUpdate{}},
+		{"refusal of an invalid server", `{"refused":{"":"why"}}`, &nodeproto.LiveUpdateReply{}},
+		{"long refusal", `{"refused":{"s":"` + strings.Repeat("x", 5000) + `"}}`, &nodeproto.LiveUpdateReply{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := nodeproto.Decode(tc.in, tc.msg); !errors.Is(err, nodeproto.ErrMessage) {
@@ -86,6 +99,8 @@ func FuzzDecode(f *testing.F) {
 		`{"known":true,"replicas":["tcp -h h -p 2"]}`,
 		`{"server":"s","enabled":true,"proxy":"p -f Process:tcp -p 3"}`,
 		`{"token":"t","servers":[{"id":"s","node":"n","state":"Active","pid":4}]}`,
+		`{"application":{"name":"A","revision":2,"descriptor":"<icegrid/>"},"updated":["s"],"removed":["r"],"apply":true}`,
+		`{"refused":{"s":"the server is running"}}`,
 		``, `null`, `[]`, `{"applications":null}`,
 	} {
 		f.Add(s)
@@ -99,6 +114,8 @@ func FuzzDecode(f *testing.F) {
 			func() nodeproto.Message { return &nodeproto.KeepAliveReply{} },
 			func() nodeproto.Message { return &nodeproto.ServerCommand{} },
 			func() nodeproto.Message { return &nodeproto.Status{} },
+			func() nodeproto.Message { return &nodeproto.LiveUpdate{} },
+			func() nodeproto.Message { return &nodeproto.LiveUpdateReply{} },
 		} {
 			v := m()
 			if err := nodeproto.Decode(s, v); err != nil {

@@ -2,9 +2,10 @@
 // process (IceGrid.Node.CollocateRegistry=1), and `floe node` processes, which register with
 // every replica over package nodeproto. A Directory implements registry.Deployer — it hands
 // each node the applications that place servers on it and sends an activation to the server's
-// node — and serves the HTTP API's node and server operations wherever the server runs. It
-// forgets a remote node that misses its keep-alives for the session timeout; that node's
-// servers then report the state Unknown until it registers again.
+// node — and registry.LiveUpdater (updates without restart, live.go), and serves the HTTP API's
+// node and server operations wherever the server runs. It forgets a remote node that misses its
+// keep-alives for the session timeout; that node's servers then report the state Unknown until
+// it registers again.
 //
 // Supervising processes is package node's job; the node's end of the protocol is package
 // nodesession's.

@@ -1,11 +1,13 @@
 package nodesession
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"floe/internal/descriptor"
 	"floe/internal/node"
@@ -98,6 +100,29 @@ func (a *Agent) apply(d *nodeproto.Deployment) {
 		mine = append(mine, servers...)
 	}
 	a.cfg.Node.Deploy(mine)
+}
+
+// updateLive runs a no-restart update on the node (node.Node.UpdateLive): the application
+// expanded here, as its deployment will be, so that the servers updated live are up to date
+// when it comes.
+func (a *Agent) updateLive(ctx context.Context, u *nodeproto.LiveUpdate) map[string]string {
+	servers, err := a.expand(u.Application)
+	if err != nil {
+		refused := map[string]string{}
+		for _, id := range u.Updated {
+			refused[id] = "cannot expand the application on the node: " + err.Error()
+		}
+		return refused
+	}
+	var updated []*descriptor.Server
+	for _, id := range u.Updated {
+		i := slices.IndexFunc(servers, func(s *descriptor.Server) bool { return s.ID == id })
+		if i < 0 {
+			return map[string]string{id: "the server is not on this node in the application"}
+		}
+		updated = append(updated, servers[i])
+	}
+	return a.cfg.Node.UpdateLive(ctx, updated, u.Removed, u.Apply)
 }
 
 // expand returns the servers an application places on this node.

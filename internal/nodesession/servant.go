@@ -51,6 +51,19 @@ func (s Servant) Dispatch(ctx context.Context, cur *ice.Current, in *encoding.De
 			nodeproto.WriteResult(out, nodeproto.LoadReply{Load: a.cfg.Node.Load()})
 		}
 		return nil
+	case nodeproto.OpUpdateLive:
+		var u nodeproto.LiveUpdate
+		if err := nodeproto.ReadArg(in, &u); err != nil {
+			return err
+		}
+		refused := a.updateLive(ctx, &u)
+		for id, why := range refused {
+			if len(why) > 1000 { // the registry refuses a reply with longer texts
+				refused[id] = why[:1000]
+			}
+		}
+		nodeproto.WriteResult(out, nodeproto.LiveUpdateReply{Refused: refused})
+		return nil
 	case nodeproto.OpOutput:
 		var req nodeproto.OutputRequest
 		if err := nodeproto.ReadArg(in, &req); err != nil {

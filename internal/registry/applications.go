@@ -137,18 +137,36 @@ func (r *Registry) Application(name string) (store.Application, error) {
 	return *a, nil
 }
 
+// put is how putApplication changes an application.
+type put int
+
+const (
+	add       put = iota
+	update        // restarting the running servers whose descriptor changed
+	noRestart     // failing unless no running server must restart
+)
+
 // AddApplication deploys a new application (Admin.addApplication).
 func (r *Registry) AddApplication(ctx context.Context, descriptor []byte) (store.Application, error) {
-	return r.putApplication(ctx, "", descriptor, false)
+	return r.putApplication(ctx, "", descriptor, add)
 }
 
 // UpdateApplication replaces an application's descriptor (Admin.syncApplication); name, when
-// not empty, must match the descriptor's.
+// not empty, must match the descriptor's. Running servers whose descriptor changed restart.
 func (r *Registry) UpdateApplication(ctx context.Context, name string, descriptor []byte) (store.Application, error) {
-	return r.putApplication(ctx, name, descriptor, true)
+	return r.putApplication(ctx, name, descriptor, update)
 }
 
-func (r *Registry) putApplication(ctx context.Context, want string, descriptor []byte, update bool) (store.Application, error) {
+// UpdateApplicationWithoutRestart replaces an application's descriptor without restarting a
+// server (Admin.syncApplicationWithoutRestart, `icegridadmin application update -n`): running
+// servers whose properties only changed get them live, and any other change of a server that
+// would need a restart (reference/icegrid.md §1.7) fails the whole update with a
+// *DeploymentError before anything changed.
+func (r *Registry) UpdateApplicationWithoutRestart(ctx context.Context, name string, descriptor []byte) (store.Application, error) {
+	return r.putApplication(ctx, name, descriptor, noRestart)
+}
+
+func (r *Registry) putApplication(ctx context.Context, want string, descriptor []byte, how put) (store.Application, error) {
 	if err := checkUTF8(descriptor); err != nil {
 		return store.Application{}, err
 	}
@@ -165,16 +183,23 @@ func (r *Registry) putApplication(ctx context.Context, want string, descriptor [
 	old := r.apps[name]
 	r.mu.RUnlock()
 	switch {
-	case old != nil && !update:
+	case old != nil && how == add:
 		return store.Application{}, fmt.Errorf("%w: %q", ErrApplicationExists, name)
-	case old == nil && update:
+	case old == nil && how != add:
 		return store.Application{}, fmt.Errorf("%w: %q", ErrApplicationNotFound, name)
 	}
 	a := &store.Application{Name: name, Descriptor: slices.Clone(descriptor), Revision: 1}
 	if old != nil {
 		a.Revision = old.Revision + 1
 	}
+	undo := func() {}
+	if how == noRestart {
+		if undo, err = r.updateLive(ctx, old, a, x); err != nil {
+			return store.Application{}, err
+		}
+	}
 	if err := r.store.PutApplication(ctx, a); err != nil {
+		undo()
 		return store.Application{}, fmt.Errorf("registry: put application %q: %w", name, err)
 	}
 	r.applyApplication(name, a, x)

@@ -20,6 +20,7 @@ var deployedScenarios = []scenario{
 	{"ordered", true, orderedGroups},
 	{"round-robin-and-random", true, roundRobinAndRandom},
 	{"sessions", true, sessions},
+	{"no-restart-update", true, noRestartUpdate},
 }
 
 func TestDifferentialDeployed(t *testing.T) {
@@ -153,12 +154,9 @@ func (e *env) probeUntil(want string, args ...string) {
 	}
 }
 
-// portSymbolRE matches the port symbols of an application template ("$O1").
-var portSymbolRE = regexp.MustCompile(`\$[A-Z][A-Z0-9]*\b`)
-
-// deploy replaces every port symbol of xml by a free port, names the port after it for
-// normalisation, writes the application to a file and adds it ("application add FILE").
-func (e *env) deploy(name, xml string) {
+// descriptorFile replaces every port symbol of xml by a free port, names the port after it for
+// normalisation, writes the application to a file called name and returns its path.
+func (e *env) descriptorFile(name, xml string) string {
 	e.t.Helper()
 	ports := map[string]int{}
 	xml = portSymbolRE.ReplaceAllStringFunc(xml, func(sym string) string {
@@ -172,7 +170,17 @@ func (e *env) deploy(name, xml string) {
 	if err := os.WriteFile(path, []byte(xml), 0o644); err != nil {
 		e.t.Fatal(err)
 	}
-	err := e.target.admin(e.t, "application add "+path)
+	return path
+}
+
+// portSymbolRE matches the port symbols of an application template ("$O1").
+var portSymbolRE = regexp.MustCompile(`\$[A-Z][A-Z0-9]*\b`)
+
+// deploy writes an application to a file (descriptorFile) and adds it ("application add FILE").
+func (e *env) deploy(name, xml string) {
+	e.t.Helper()
+	path := e.descriptorFile(name, xml)
+	_, err := e.target.admin(e.t, "application add "+path)
 	if err != nil {
 		e.t.Fatalf("deploy %s: %v", name, err)
 	}

@@ -77,7 +77,7 @@ func (f *floe) start(t *testing.T, dynamic bool) {
 // healthy reports whether GET /healthz answers 200.
 func (f *floe) healthy(ctx context.Context) bool { return floetest.Healthy(ctx, f.httpAddr()) }
 
-func (f *floe) admin(t *testing.T, command string) error {
+func (f *floe) admin(t *testing.T, command string) (string, error) {
 	t.Helper()
 	return runAdmin(t, f.bin, "admin", "--registry", "http://"+f.httpAddr(), "-e", command)
 }

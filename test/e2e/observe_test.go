@@ -93,7 +93,7 @@ func (e *env) shutdown(s *server) {
 // admin runs an admin command and records whether it succeeded (the texts differ by tool).
 func (e *env) admin(command string) {
 	e.t.Helper()
-	err := e.target.admin(e.t, command)
+	_, err := e.target.admin(e.t, command)
 	if err != nil {
 		e.t.Logf("admin: %v", err)
 	}

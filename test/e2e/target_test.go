@@ -27,8 +27,9 @@ type target interface {
 	stop(t *testing.T)
 	// kill kills the registry with SIGKILL and waits for its exit.
 	kill(t *testing.T)
-	// admin runs one admin command ("object add 'PROXY' TYPE", "object remove ID").
-	admin(t *testing.T, command string) error
+	// admin runs one admin command ("object add 'PROXY' TYPE", "object remove ID") and returns
+	// what it printed.
+	admin(t *testing.T, command string) (string, error)
 	// locator is the registry's locator proxy.
 	locator() string
 	// portNames maps the registry's own ports to symbolic names for normalisation.
@@ -175,16 +176,17 @@ func (r *registry) dumpLogOnFailure(t *testing.T) {
 	}
 }
 
-// runAdmin runs an admin CLI to completion (bounded) and wraps a failure with its output.
-func runAdmin(t *testing.T, bin string, args ...string) error {
+// runAdmin runs an admin CLI to completion (bounded) and returns its output (stdout and
+// stderr); a failure is wrapped with the output.
+func runAdmin(t *testing.T, bin string, args ...string) (string, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, bin, args...).CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("%s %q: %s: %s", filepath.Base(bin), args, exitText(err), strings.TrimSpace(string(out)))
+		return string(out), fmt.Errorf("%s %q: %s: %s", filepath.Base(bin), args, exitText(err), strings.TrimSpace(string(out)))
 	}
-	return nil
+	return string(out), nil
 }
 
 // worldReadableDir returns a new directory that every user can traverse, removed at cleanup.
@@ -223,7 +225,7 @@ func (g *icegrid) start(t *testing.T, dynamic bool) {
 	// The collocated node registers with its registry after the locator answers.
 	deadline := time.Now().Add(readyTimeout)
 	for {
-		err := g.admin(t, "node ping "+nodeName)
+		_, err := g.admin(t, "node ping "+nodeName)
 		if err == nil {
 			return
 		}
@@ -234,7 +236,7 @@ func (g *icegrid) start(t *testing.T, dynamic bool) {
 	}
 }
 
-func (g *icegrid) admin(t *testing.T, command string) error {
+func (g *icegrid) admin(t *testing.T, command string) (string, error) {
 	t.Helper()
 	return runAdmin(t, "icegridadmin", "--Ice.Default.Locator="+g.locator(), "-u", "x", "-p", "x", "-e", command)
 }

@@ -121,21 +121,29 @@ func (g *grid) startRegistry(t *testing.T) {
 	floetest.WaitFor(t, 20*time.Second, func() bool { return floetest.Healthy(t.Context(), g.http) })
 }
 
-// startNode starts `floe node` n1 with its data under the grid's directory.
-func (g *grid) startNode(t *testing.T) *proc {
+// startNode starts `floe node` n1 with its data under the grid's directory, and more
+// properties in extra.
+func (g *grid) startNode(t *testing.T, extra ...string) *proc {
 	t.Helper()
-	return startProc(t, "node", g.dir, "node", "--IceGrid.Node.Name=n1", "--IceGrid.Node.Endpoints=tcp -h 127.0.0.1",
-		"--IceGrid.Node.Data="+filepath.Join(g.dir, "node"), "--Ice.Default.Locator="+g.locator,
-		"--IceGrid.Node.WaitTime=5")
+	return startProc(t, "node", g.dir, append([]string{"node", "--IceGrid.Node.Name=n1",
+		"--IceGrid.Node.Endpoints=tcp -h 127.0.0.1", "--IceGrid.Node.Data=" + filepath.Join(g.dir, "node"),
+		"--Ice.Default.Locator=" + g.locator, "--IceGrid.Node.WaitTime=5"}, extra...)...)
 }
 
 func (g *grid) admin(t *testing.T, cmd string) string {
 	t.Helper()
-	out, err := exec.CommandContext(t.Context(), floeBin, "admin", "--registry", "http://"+g.http, "-e", cmd).CombinedOutput()
+	out, err := g.try(t, cmd)
 	if err != nil {
 		t.Fatalf("floe admin -e %q: %v\n%s", cmd, err, out)
 	}
-	return string(out)
+	return out
+}
+
+// try runs a floe admin command that may fail.
+func (g *grid) try(t *testing.T, cmd string) (string, error) {
+	t.Helper()
+	out, err := exec.CommandContext(t.Context(), floeBin, "admin", "--registry", "http://"+g.http, "-e", cmd).CombinedOutput()
+	return string(out), err
 }
 
 // get decodes a JSON answer of the HTTP API.
