@@ -102,16 +102,24 @@ func (n *Node) Deploy(all []*descriptor.Server) {
 	for id, spec := range want {
 		spec = n.forSession(spec, n.sessions[id])
 		s := n.servers[id]
+		changed := false
 		if s == nil {
 			s = newServer(n, spec, n.sessions[id])
 			n.servers[id] = s
-			if s.activation() == "always" {
-				n.wg.Go(s.keepRunning)
-			}
-			continue
+		} else {
+			changed = s.update(spec)
 		}
-		if s.update(spec) {
-			n.wg.Go(func() { s.restart("its descriptor changed") })
+		// As IceGrid's node: a running server whose descriptor changed is stopped; only an
+		// `always` server comes back at once (on-demand and session servers on their next
+		// activation, manual ones when started).
+		switch {
+		case s.activation() == "always":
+			if changed {
+				n.wg.Go(func() { s.restart("its descriptor changed") })
+			}
+			s.supervise()
+		case changed:
+			n.wg.Go(func() { s.stop(context.Background(), "its descriptor changed") })
 		}
 	}
 }

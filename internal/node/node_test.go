@@ -106,41 +106,62 @@ func TestAlwaysRestartsWithBackoff(t *testing.T) {
 	}
 }
 
-// TestUpdateRestartsOnlyChangedServers: redeploying restarts a running server whose generated
-// configuration changed and leaves the others alone.
-func TestUpdateRestartsOnlyChangedServers(t *testing.T) {
+// TestUpdateStopsOnlyChangedServers: redeploying stops a running server whose generated
+// configuration changed and leaves the others alone; as with icegridnode 3.7.8 (reference
+// §1.7, EXP-1) only an `always` server comes back at once, a `manual` one stays stopped.
+func TestUpdateStopsOnlyChangedServers(t *testing.T) {
 	n := newNode(t)
 	dir := t.TempDir()
 	script := func(id string) string { return "echo start >> " + filepath.Join(dir, id) + "; exec sleep 100" }
-	a, b := spec("a", script("a"), "manual", "X=1"), spec("b", script("b"), "manual", "Y=1")
-	n.Deploy([]*descriptor.Server{a, b})
+	starts := func(id string) int {
+		b, _ := os.ReadFile(filepath.Join(dir, id))
+		return strings.Count(string(b), "start")
+	}
+	deploy := func(xa, xc string) {
+		n.Deploy([]*descriptor.Server{spec("a", script("a"), "manual", "X="+xa), spec("b", script("b"), "manual", "Y=1"),
+			spec("c", script("c"), "always", "Z="+xc)})
+	}
+	deploy("1", "1")
 	ctx := context.Background()
 	for _, id := range []string{"a", "b"} {
 		if err := n.Activate(ctx, id); err != nil {
 			t.Fatal(err)
 		}
 	}
-	floetest.WaitUntil(t, 5*time.Second, "both started", func() bool {
-		da, _ := os.ReadFile(filepath.Join(dir, "a"))
-		db, _ := os.ReadFile(filepath.Join(dir, "b"))
-		return len(da) > 0 && len(db) > 0
+	floetest.WaitUntil(t, 5*time.Second, "all started", func() bool { return starts("a") == 1 && starts("b") == 1 && starts("c") == 1 })
+	deploy("2", "2")
+	floetest.WaitUntil(t, 10*time.Second, "a stopped, c restarted", func() bool {
+		return n.Servers()["a"] == node.Inactive && starts("c") == 2 && n.Servers()["c"] == node.Active
 	})
-	n.Deploy([]*descriptor.Server{spec("a", script("a"), "manual", "X=2"), spec("b", script("b"), "manual", "Y=1")})
-	floetest.WaitUntil(t, 10*time.Second, "a restarted", func() bool {
-		da, _ := os.ReadFile(filepath.Join(dir, "a"))
-		return strings.Count(string(da), "start") == 2
-	})
-	time.Sleep(300 * time.Millisecond)
-	if db, _ := os.ReadFile(filepath.Join(dir, "b")); strings.Count(string(db), "start") != 1 {
-		t.Errorf("unchanged server b was restarted: %q", db)
+	time.Sleep(500 * time.Millisecond)
+	if got := []int{starts("a"), starts("b"), starts("c")}; got[0] != 1 || got[1] != 1 || got[2] != 2 {
+		t.Errorf("starts of a, b, c = %v, want [1 1 2]: only the changed always server restarts", got)
 	}
+	if st := n.Servers()["b"]; st != node.Active {
+		t.Errorf("unchanged server b is %s, want Active", st)
+	}
+	// Started again by hand, a runs with its new configuration.
+	if err := n.Activate(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	floetest.WaitUntil(t, 5*time.Second, "a started again", func() bool { return starts("a") == 2 })
 	cfg, _ := os.ReadFile(filepath.Join(n.Info("n1").DataDir, "servers", "a", "config", "config"))
 	if !strings.Contains(string(cfg), "X=2") {
 		t.Errorf("server a's config was not rewritten:\n%s", cfg)
 	}
-	// Removing a server from the deployment stops it.
-	n.Deploy([]*descriptor.Server{spec("b", script("b"), "manual", "Y=1")})
-	floetest.WaitUntil(t, 10*time.Second, "a removed", func() bool { _, ok := n.Servers()["a"]; return !ok })
+	// always -> manual: stopped, and no longer restarted when it exits.
+	n.Deploy([]*descriptor.Server{spec("c", script("c"), "manual", "Z=2")})
+	floetest.WaitUntil(t, 10*time.Second, "c stopped, a and b removed", func() bool {
+		_, okA := n.Servers()["a"]
+		return !okA && n.Servers()["c"] == node.Inactive
+	})
+	time.Sleep(time.Second)
+	if got := starts("c"); got != 2 || n.Servers()["c"] != node.Inactive {
+		t.Errorf("c after becoming manual: %d starts, %s; want 2 and Inactive", got, n.Servers()["c"])
+	}
+	// manual -> always: started at once.
+	n.Deploy([]*descriptor.Server{spec("c", script("c"), "always", "Z=2")})
+	floetest.WaitUntil(t, 10*time.Second, "c started again", func() bool { return starts("c") == 3 })
 }
 
 // alive reports whether a process exists and is not a zombie waiting to be reaped.

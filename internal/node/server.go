@@ -34,6 +34,8 @@ type server struct {
 	process  *reference.Reference
 	removed  bool // removed from the deployment or node shut down: never started again
 	failures int
+	// supervised: a keepRunning loop runs for this `always` server.
+	supervised bool
 	// disabled servers are not activated; disabledUntil, when set, re-enables the server then
 	// (IceGrid.Node.DisableOnFailure with a positive period).
 	disabled      bool
@@ -261,10 +263,29 @@ func (s *server) restart(why string) {
 	}
 }
 
+// supervise starts keepRunning for an `always` server unless it runs already.
+func (s *server) supervise() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.supervised || s.removed {
+		return
+	}
+	s.supervised = true
+	s.n.wg.Go(s.keepRunning)
+}
+
 // keepRunning supervises an `always` server: restart after each exit, with exponential
-// back-off (100 ms doubling to 30 s) while it keeps failing within 10 s of starting.
+// back-off (100 ms doubling to 30 s) while it keeps failing within 10 s of starting. It ends
+// when the server is removed or an update changed its activation mode.
 func (s *server) keepRunning() {
 	for {
+		s.mu.Lock()
+		if s.removed || s.spec.Config.Descriptor.Server().Activation != "always" {
+			s.supervised = false
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Unlock()
 		start := time.Now()
 		if err := s.start(context.Background()); err != nil {
 			s.n.log.Warn("cannot start server", "server", s.id, "err", err)

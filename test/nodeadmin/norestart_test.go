@@ -91,11 +91,17 @@ func TestUpdateWithoutRestart(t *testing.T) {
 		}
 	}
 
+	// A normal update stops the changed server; being manual, it stays stopped (as with
+	// icegridnode) until started, then runs with a new pid.
 	g.must(t, "application update "+file("v4.xml", propsApp(t, "bonjour", "<option>--x</option>", "1")))
 	floetest.WaitFor(t, 20*time.Second, func() bool {
-		got, err := g.admin("server pid Running")
-		return err == nil && got != pid
+		got, err := g.admin("server state Running")
+		return err == nil && strings.HasPrefix(got, "inactive")
 	})
+	g.must(t, "server start Running")
+	if got := g.must(t, "server pid Running"); got == pid {
+		t.Errorf("server pid Running after the update and a start = %s, the old pid", got)
+	}
 	if got := g.must(t, "application describe Live"); !regexp.MustCompile(`revision 3\b`).MatchString(got) {
 		t.Errorf("after a normal update: %.40q, want revision 3", got)
 	}
