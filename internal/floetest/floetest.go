@@ -1,6 +1,6 @@
 // Package floetest holds helpers that Floe's process-level tests share: building the floe
-// binary once per test binary, a goroutine-safe output buffer, bounded polling and free
-// loopback ports. It is imported by tests only.
+// binary once per test binary, a goroutine-safe output buffer, started processes stopped by PID
+// (Proc), bounded polling and free loopback ports. It is imported by tests only.
 package floetest
 
 import (

@@ -29,9 +29,8 @@ type grid struct {
 	dir     string
 	locator string
 	http    string
+	reg     *floetest.Proc
 	out     *floetest.Buffer
-	cmd     *exec.Cmd
-	done    chan struct{}
 }
 
 func startGrid(t *testing.T, extra ...string) *grid {
@@ -41,7 +40,7 @@ func startGrid(t *testing.T, extra ...string) *grid {
 	if _, err := os.Stat(filepath.Join(src, "config.grid")); err != nil {
 		t.Skipf("ice-demos copy not found: %v", err)
 	}
-	g := &grid{dir: t.TempDir(), out: &floetest.Buffer{}}
+	g := &grid{dir: t.TempDir()}
 	if err := os.CopyFS(g.dir, os.DirFS(src)); err != nil {
 		t.Fatal(err)
 	}
@@ -59,39 +58,19 @@ func startGrid(t *testing.T, extra ...string) *grid {
 	args := append([]string{"registry", "--Ice.Config=config.grid",
 		fmt.Sprintf("--IceGrid.Registry.Client.Endpoints=tcp -h 127.0.0.1 -p %d", port),
 		"--Ice.Default.Locator=" + g.locator, "--Floe.HTTP.Endpoint=" + g.http}, extra...)
-	g.cmd = exec.Command(floeBin, args...) //nolint:noctx // cleanup stops it with SIGINT; t.Context() would SIGKILL it first
-	g.cmd.Dir = g.dir
-	g.cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
-	g.cmd.Stdout, g.cmd.Stderr = g.out, g.out
-	if err := g.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	g.done = make(chan struct{})
-	go func() { _ = g.cmd.Wait(); close(g.done) }()
-	t.Cleanup(func() {
-		g.stop(t)
-		t.Logf("registry and node output:\n%s", g.out.String())
-	})
+	cmd := exec.Command(floeBin, args...) //nolint:noctx // cleanup stops it with SIGINT; t.Context() would SIGKILL it first
+	cmd.Dir = g.dir
+	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
+	g.reg = floetest.StartProc(t, "registry and node", cmd)
+	g.out = g.reg.Out
 	floetest.WaitFor(t, 20*time.Second, func() bool { return floetest.Healthy(t.Context(), g.http) })
 	return g
 }
 
-// stop sends SIGTERM; the node stops its servers first.
+// stop interrupts the registry; its node stops the servers first.
 func (g *grid) stop(t *testing.T) {
 	t.Helper()
-	select {
-	case <-g.done:
-		return
-	default:
-	}
-	_ = g.cmd.Process.Signal(os.Interrupt)
-	select {
-	case <-g.done:
-	case <-time.After(20 * time.Second):
-		_ = g.cmd.Process.Kill()
-		<-g.done
-		t.Error("floe registry did not stop within 20s")
-	}
+	g.reg.Stop(t, os.Interrupt, 20*time.Second)
 }
 
 func (g *grid) admin(t *testing.T, cmd string) string {

@@ -27,14 +27,13 @@ type grid struct {
 	dir     string
 	http    string
 	locator string
+	reg     *floetest.Proc
 	out     *floetest.Buffer
-	cmd     *exec.Cmd
-	done    chan struct{}
 }
 
 func startGrid(t *testing.T, extra ...string) *grid {
 	t.Helper()
-	g := &grid{dir: t.TempDir(), out: &floetest.Buffer{}}
+	g := &grid{dir: t.TempDir()}
 	g.http = fmt.Sprintf("127.0.0.1:%d", floetest.FreePort(t))
 	port := floetest.FreePort(t)
 	g.locator = fmt.Sprintf("IceGrid/Locator:tcp -h 127.0.0.1 -p %d", port)
@@ -43,40 +42,12 @@ func startGrid(t *testing.T, extra ...string) *grid {
 		"--IceGrid.Registry.LMDB.Path=" + filepath.Join(g.dir, "db"),
 		"--IceGrid.Node.CollocateRegistry=1", "--IceGrid.Node.Name=local",
 		"--IceGrid.Node.Data=" + filepath.Join(g.dir, "node"), "--Floe.HTTP.Endpoint=" + g.http}, extra...)
-	g.cmd = exec.CommandContext(context.Background(), floeBin, args...) // stopped by stop, with SIGINT
-	g.cmd.Dir = g.dir
-	g.cmd.Stdout, g.cmd.Stderr = g.out, g.out
-	if err := g.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	g.done = make(chan struct{})
-	go func() { _ = g.cmd.Wait(); close(g.done) }()
-	t.Cleanup(func() {
-		g.stop(t)
-		if t.Failed() {
-			t.Logf("registry and node output:\n%s", g.out.String())
-		}
-	})
+	cmd := exec.CommandContext(context.Background(), floeBin, args...) // stopped by stop, with SIGINT
+	cmd.Dir = g.dir
+	g.reg = floetest.StartProc(t, "registry and node", cmd)
+	g.out = g.reg.Out
 	floetest.WaitFor(t, 20*time.Second, func() bool { return floetest.Healthy(context.Background(), g.http) })
 	return g
-}
-
-// stop interrupts the registry; its node stops the servers first.
-func (g *grid) stop(t *testing.T) {
-	t.Helper()
-	select {
-	case <-g.done:
-		return
-	default:
-	}
-	_ = g.cmd.Process.Signal(os.Interrupt)
-	select {
-	case <-g.done:
-	case <-time.After(20 * time.Second):
-		_ = g.cmd.Process.Kill()
-		<-g.done
-		t.Error("floe registry did not stop within 20s")
-	}
 }
 
 // admin runs one floe admin command (for at most a minute) and returns its output and error.
