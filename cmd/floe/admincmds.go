@@ -51,7 +51,7 @@ const adminHelp = `commands:
   server list | server state ID | server pid ID | server start ID | server stop ID | server describe ID
   server enable ID | server disable ID
   server show [-f] [-t N | -h N] ID stdout|stderr
-  node list | node describe NAME | node load NAME
+  node list | node describe NAME | node load NAME | node shutdown NAME
   registry list | registry describe NAME
   adapter list | adapter endpoints ID | adapter remove ID
   object add PROXY [TYPE] | object remove IDENTITY | object find TYPE
@@ -241,12 +241,15 @@ func (a *admin) server(ctx context.Context, sub string, args []string) error {
 
 func (a *admin) node(ctx context.Context, sub string, args []string) error {
 	switch sub {
-	case "describe", "load":
+	case "describe", "load", "shutdown":
 		if err := needArgs("node "+sub, args, 1, 1); err != nil {
 			return err
 		}
-		if sub == "describe" {
+		switch sub {
+		case "describe":
 			return a.nodeDescribe(ctx, args[0])
+		case "shutdown": // IceGrid's Admin::shutdownNode: the node stops its servers and exits
+			return a.client.do(ctx, "POST", "/api/v1/nodes/"+url.PathEscape(args[0])+"/shutdown", nil, nil)
 		}
 		return a.nodeLoad(ctx, args[0])
 	case "list":

@@ -21,8 +21,9 @@ supervises the servers that the deployment places on it. Required: IceGrid.Node.
 IceGrid.Node.Endpoints, IceGrid.Node.Data and Ice.Default.Locator. With
 IceGrid.Node.CollocateRegistry=1 it runs floe registry with a collocated node instead.`
 
-// runNode is `floe node`: it serves until ctx ends (SIGINT/SIGTERM), then leaves its registries
-// and stops its servers, with no registry needed for either.
+// runNode is `floe node`: it serves until ctx ends (SIGINT/SIGTERM) or a registry asks it to
+// shut down (admin "node shutdown"), then leaves its registries and stops its servers, with no
+// registry needed for either.
 func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if wantsHelp(args) {
 		fmt.Fprintln(stdout, nodeUsage)
@@ -69,7 +70,9 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		defer cancel()
 		n.Shutdown(sctx)
 	}()
-	agent, err := serveNode(ctx, cfg, comm, n, log)
+	ctx, shutdown := context.WithCancel(ctx)
+	defer shutdown()
+	agent, err := serveNode(ctx, cfg, comm, n, shutdown, log)
 	if err != nil {
 		return err
 	}
@@ -81,7 +84,9 @@ func runNode(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 // serveNode creates the IceGrid.Node adapter with the node's object and the agent that
 // registers it with the registries.
-func serveNode(ctx context.Context, cfg config.Node, comm *ice.Communicator, n *node.Node, log *slog.Logger) (*nodesession.Agent, error) {
+// shutdown ends the node, as SIGTERM does.
+func serveNode(ctx context.Context, cfg config.Node, comm *ice.Communicator, n *node.Node, shutdown func(),
+	log *slog.Logger) (*nodesession.Agent, error) {
 	locator, err := comm.StringToProxy(cfg.Locator)
 	if err != nil {
 		return nil, fmt.Errorf("Ice.Default.Locator: %w", err)
@@ -92,7 +97,7 @@ func serveNode(ctx context.Context, cfg config.Node, comm *ice.Communicator, n *
 	}
 	id := nodesession.ObjectIdentity(cfg.InstanceName, cfg.Name)
 	agent := nodesession.New(nodesession.Config{Node: n, Comm: comm, Locator: locator,
-		Self: adapter.CreateDirectProxy(id), Log: log})
+		Self: adapter.CreateDirectProxy(id), Shutdown: shutdown, Log: log})
 	if _, err := adapter.Add(nodesession.Servant{A: agent}, id); err != nil {
 		return nil, err
 	}

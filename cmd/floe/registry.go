@@ -28,7 +28,8 @@ import (
 	"floe/internal/store/zk"
 )
 
-// runRegistry is `floe registry`: it serves until ctx ends (SIGINT/SIGTERM), then resigns
+// runRegistry is `floe registry`: it serves until ctx ends (SIGINT/SIGTERM) or admin "node
+// shutdown" names its collocated node (icegridnode 3.7.8 then exits, registry and all), then resigns
 // mastership, stops accepting, drains in-flight requests, closes the store and returns
 // (SPEC.md §1).
 func runRegistry(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -52,7 +53,9 @@ func runRegistry(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	for _, w := range warnings {
 		log.WarnContext(ctx, w)
 	}
-	r, err := startRegistry(ctx, cfg, props, log)
+	ctx, shutdown := context.WithCancel(ctx)
+	defer shutdown()
+	r, err := startRegistry(ctx, cfg, props, shutdown, log)
 	if err != nil {
 		return err
 	}
@@ -83,12 +86,15 @@ type runningRegistry struct {
 	http           *http.Server
 	httpDone       chan error
 	locatorProxy   string
+	shutdown       func() // ends the process as SIGTERM does (admin "node shutdown" of the collocated node)
 	log            *slog.Logger
 }
 
-func startRegistry(ctx context.Context, cfg config.Registry, props *properties.Properties, log *slog.Logger) (*runningRegistry, error) {
+// startRegistry starts a registry; shutdown ends it as SIGTERM does.
+func startRegistry(ctx context.Context, cfg config.Registry, props *properties.Properties, shutdown func(),
+	log *slog.Logger) (*runningRegistry, error) {
 	metrics := httpapi.NewMetrics()
-	rr := &runningRegistry{log: log}
+	rr := &runningRegistry{log: log, shutdown: shutdown}
 	var (
 		base store.Store
 		err  error
@@ -381,7 +387,8 @@ func startNode(ctx context.Context, cfg config.Registry, comm *ice.Communicator,
 // startNodes creates the directory of nodes (the collocated one and `floe node` processes)
 // and runs it until stop.
 func (rr *runningRegistry) startNodes(cfg config.Registry, log *slog.Logger) {
-	ncfg := nodes.Config{Replica: cfg.ReplicaName, Comm: rr.comm, Local: rr.node, Timeout: cfg.NodeSessionTimeout, Log: log}
+	ncfg := nodes.Config{Replica: cfg.ReplicaName, Comm: rr.comm, Local: rr.node, Timeout: cfg.NodeSessionTimeout, Log: log,
+		ShutdownLocal: rr.shutdown}
 	if rr.zk != nil {
 		ncfg.Replicas = func(ctx context.Context) ([]string, error) {
 			members, err := rr.zk.Registries(ctx)

@@ -97,6 +97,7 @@ func FuzzAPI(f *testing.F) {
 		{1, "/api/v1/servers/S/start", ""},
 		{1, "/api/v1/servers/S/disable", ""},
 		{0, "/api/v1/nodes/local/load", ""},
+		{1, "/api/v1/nodes/local/shutdown", ""},
 		{5, "/api/v1/objects", "{}"},
 		{0, "/api/v1/nope", ""},
 		{0, "//api/v1/../v1/objects", ""},

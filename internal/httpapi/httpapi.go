@@ -80,6 +80,7 @@ func (a *API) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/nodes", a.wrap(a.listNodes))
 	mux.HandleFunc("GET /api/v1/nodes/{name}", a.wrap(a.getNode))
 	mux.HandleFunc("GET /api/v1/nodes/{name}/load", a.wrap(a.getNodeLoad))
+	mux.HandleFunc("POST /api/v1/nodes/{name}/shutdown", a.wrap(a.shutdownNode))
 	mux.HandleFunc("GET /api/v1/servers", a.wrap(a.listServers))
 	mux.HandleFunc("GET /api/v1/servers/{id}", a.wrap(a.getServer))
 	mux.HandleFunc("GET /api/v1/servers/{id}/stdout", a.wrap(a.serverOutput("stdout")))

@@ -25,6 +25,8 @@ type Nodes interface {
 	Describe(ctx context.Context, name string) (node.NodeInfo, error)
 	Load(ctx context.Context, name string) (node.Load, error)
 	Output(ctx context.Context, id, stream string, q node.OutputQuery) (node.OutputFile, error)
+	// Shutdown has node name stop its servers and exit (admin "node shutdown").
+	Shutdown(ctx context.Context, name string) error
 }
 
 func (a *API) listNodes(*http.Request) (any, error) {
@@ -41,6 +43,8 @@ func nodeErr(err error) error {
 		return &httpError{status: http.StatusNotFound, msg: err.Error()}
 	case errors.Is(err, nodes.ErrNodeUnreachable):
 		return &httpError{status: http.StatusServiceUnavailable, msg: err.Error()}
+	case errors.Is(err, nodes.ErrCannotShutdown):
+		return &httpError{status: http.StatusConflict, msg: err.Error()}
 	}
 	return err
 }
@@ -68,6 +72,19 @@ func (a *API) getNodeLoad(r *http.Request) (any, error) {
 		return nil, nodeErr(err)
 	}
 	return l, nil
+}
+
+// shutdownNode answers POST /api/v1/nodes/{name}/shutdown (admin "node shutdown", IceGrid's
+// Admin::shutdownNode) with 204 once the node has accepted: it then stops its servers and
+// exits. The collocated node takes the registry's process with it, as icegridnode does.
+func (a *API) shutdownNode(r *http.Request) (any, error) {
+	if a.Nodes == nil {
+		return nil, nodeErr(fmt.Errorf("node %q does not exist (%w)", r.PathValue("name"), nodes.ErrNodeNotFound))
+	}
+	if err := a.Nodes.Shutdown(r.Context(), r.PathValue("name")); err != nil {
+		return nil, nodeErr(err)
+	}
+	return nil, nil
 }
 
 // serverOutput answers GET /api/v1/servers/{id}/stdout and …/stderr (admin "server show"):

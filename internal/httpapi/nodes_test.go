@@ -15,8 +15,12 @@ import (
 	"floe/internal/store/storetest"
 )
 
-// fakeNodes is a node "local" with one server, "S", whose stdout is captured and stderr is not.
-type fakeNodes struct{ last node.OutputQuery }
+// fakeNodes is a node "local" with one server, "S", whose stdout is captured and stderr is not;
+// a node "down" that is not registered and a node "colloc" that cannot be shut down.
+type fakeNodes struct {
+	last     node.OutputQuery
+	shutdown []string // nodes shut down
+}
 
 func (*fakeNodes) Nodes() []nodes.NodeStatus { return []nodes.NodeStatus{{Name: "local", Up: true}} }
 func (*fakeNodes) Servers(context.Context) []node.ServerStatus {
@@ -56,6 +60,19 @@ func (f *fakeNodes) Output(_ context.Context, id, name string, q node.OutputQuer
 	return node.OutputFile{Path: "/out/S.out", Text: "hello\n", End: 6, Size: 6}, nil
 }
 
+func (f *fakeNodes) Shutdown(_ context.Context, name string) error {
+	switch name {
+	case "local":
+		f.shutdown = append(f.shutdown, name)
+		return nil
+	case "down":
+		return fmt.Errorf("%w: node %q is not registered", nodes.ErrNodeUnreachable, name)
+	case "colloc":
+		return fmt.Errorf("%w: %q", nodes.ErrCannotShutdown, name)
+	}
+	return fmt.Errorf("node %q does not exist (%w)", name, nodes.ErrNodeNotFound)
+}
+
 func TestNodeEndpoints(t *testing.T) {
 	reg, err := registry.New(context.Background(), registry.Config{}, storetest.NewMemory())
 	if err != nil {
@@ -81,6 +98,11 @@ func TestNodeEndpoints(t *testing.T) {
 		{"GET", "/api/v1/servers/S/stdout?head=x", 400, "head="},
 		{"GET", "/api/v1/servers/S/stdout?tail=-1", 400, "tail="},
 		{"POST", "/api/v1/servers/S/start", 409, "already active"},
+		{"POST", "/api/v1/nodes/local/shutdown", 204, ""},
+		{"POST", "/api/v1/nodes/other/shutdown", 404, `node \"other\" does not exist`},
+		{"POST", "/api/v1/nodes/down/shutdown", 503, "not registered"},
+		{"POST", "/api/v1/nodes/colloc/shutdown", 409, "cannot be shut down"},
+		{"GET", "/api/v1/nodes/local/shutdown", 405, ""},
 	} {
 		status, body := do(t, s.method, srv.URL+s.path, "")
 		if status != s.wantStatus || !strings.Contains(body, s.wantBody) {
@@ -90,5 +112,8 @@ func TestNodeEndpoints(t *testing.T) {
 	do(t, "GET", srv.URL+"/api/v1/servers/S/stdout?head=3&from=7", "")
 	if fn.last != (node.OutputQuery{Head: 3, From: 7}) {
 		t.Errorf("query passed to the node = %+v, want head 3 from 7", fn.last)
+	}
+	if len(fn.shutdown) != 1 || fn.shutdown[0] != "local" {
+		t.Errorf("nodes shut down = %q, want [local]", fn.shutdown)
 	}
 }

@@ -218,6 +218,15 @@ func (c *ServerCommand) Validate() error {
 	return short(c.Proxy, c.Session)
 }
 
+// Shutdown is shutdown's argument: the name of the node the registry means, which the node
+// checks, so that a stale proxy (another node now on the same endpoints) stops nothing.
+type Shutdown struct {
+	Node string `json:"node"`
+}
+
+// Validate implements Message.
+func (s *Shutdown) Validate() error { return validName(s.Node) }
+
 // Description is describe's result: the node's platform (admin "node describe").
 type Description struct {
 	Info node.NodeInfo `json:"info"`

@@ -7,7 +7,7 @@
 // The registry serves <InstanceName>/FloeNodeRegistry on its client endpoints (the endpoints
 // of a node's Ice.Default.Locator): registerNode, keepAlive and unregisterNode. A node serves
 // <InstanceName>/FloeNode-<name> on IceGrid.Node.Endpoints: deploy, start, stop, setEnabled,
-// setProcess, status, updateLive and the admin queries. Package nodes is the registry's side, package nodesession the node's.
+// setProcess, status, updateLive, shutdown and the admin queries. Package nodes is the registry's side, package nodesession the node's.
 package nodeproto
 
 import (
@@ -60,6 +60,9 @@ const (
 	// OpUpdateLive checks, and with Apply makes, an application update without restarting a
 	// server (IceGrid's noRestart updates).
 	OpUpdateLive = "updateLive" // LiveUpdate → LiveUpdateReply
+	// OpShutdown asks the node process to stop its servers and exit, as on SIGTERM (IceGrid's
+	// Admin::shutdownNode); the node answers first.
+	OpShutdown = "shutdown" // Shutdown → (empty)
 )
 
 // MaxMessage bounds one JSON document: a deployment carries descriptors of up to

@@ -40,6 +40,10 @@ func TestRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(lu, &gotLU); diff != "" {
 		t.Errorf("Decode(Encode(live update)) differs (-want +got):\n%s", diff)
 	}
+	var gotSh nodeproto.Shutdown
+	if err := nodeproto.Decode(nodeproto.Encode(nodeproto.Shutdown{Node: "n1"}), &gotSh); err != nil || gotSh.Node != "n1" {
+		t.Errorf("Decode(Encode(shutdown n1)) = %+v, %v", gotSh, err)
+	}
 }
 
 func TestDecodeRejects(t *testing.T) {
@@ -67,6 +71,8 @@ func TestDecodeRejects(t *testing.T) {
 		{"live update without application", `{"updated":["s"]}`, &nodeproto.LiveUpdate{}},
 		{"live update of an invalid server", `{"application":{"name":"A"},"removed":[""]}`, &nodeproto.LiveUpdate{}},
 		{"refusal of an invalid server", `{"refused":{"":"why"}}`, &nodeproto.LiveUpdateReply{}},
+		{"shutdown without node", `{}`, &nodeproto.Shutdown{}},
+		{"shutdown of an invalid node", `{"node":"a\u0000b"}`, &nodeproto.Shutdown{}},
 		{"long refusal", `{"refused":{"s":"` + strings.Repeat("x", 5000) + `"}}`, &nodeproto.LiveUpdateReply{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -101,6 +107,7 @@ func FuzzDecode(f *testing.F) {
 		`{"token":"t","servers":[{"id":"s","node":"n","state":"Active","pid":4}]}`,
 		`{"application":{"name":"A","revision":2,"descriptor":"<icegrid/>"},"updated":["s"],"removed":["r"],"apply":true}`,
 		`{"refused":{"s":"the server is running"}}`,
+		`{"node":"n1"}`,
 		``, `null`, `[]`, `{"applications":null}`,
 	} {
 		f.Add(s)
@@ -116,6 +123,7 @@ func FuzzDecode(f *testing.F) {
 			func() nodeproto.Message { return &nodeproto.Status{} },
 			func() nodeproto.Message { return &nodeproto.LiveUpdate{} },
 			func() nodeproto.Message { return &nodeproto.LiveUpdateReply{} },
+			func() nodeproto.Message { return &nodeproto.Shutdown{} },
 		} {
 			v := m()
 			if err := nodeproto.Decode(s, v); err != nil {

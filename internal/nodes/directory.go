@@ -48,7 +48,11 @@ type Config struct {
 	// Replicas returns the client endpoints of every live replica, which nodes learn at
 	// registration; nil gives an empty list (a node then uses its Ice.Default.Locator only).
 	Replicas func(ctx context.Context) ([]string, error)
-	Log      *slog.Logger
+	// ShutdownLocal ends the process of the registry and its collocated node, as icegridnode
+	// 3.7.8 exits whole when admin "node shutdown" names its collocated node; nil: Shutdown
+	// refuses for the collocated node.
+	ShutdownLocal func()
+	Log           *slog.Logger
 }
 
 // Directory is the registry's view of its nodes. It is safe for concurrent use.

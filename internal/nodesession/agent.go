@@ -36,6 +36,10 @@ type Config struct {
 	// BootWait bounds how long Run waits at start for a registry's deployment before it runs
 	// the last known one; 0 means 5 s.
 	BootWait time.Duration
+	// Shutdown is called, once the node answered, when a registry asks the node to shut down
+	// (admin "node shutdown"): `floe node` cancels what Run runs under, as SIGTERM does. Nil:
+	// the node refuses.
+	Shutdown func()
 	Log      *slog.Logger
 }
 

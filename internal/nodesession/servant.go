@@ -52,17 +52,16 @@ func (s Servant) Dispatch(ctx context.Context, cur *ice.Current, in *encoding.De
 		}
 		return nil
 	case nodeproto.OpUpdateLive:
-		var u nodeproto.LiveUpdate
-		if err := nodeproto.ReadArg(in, &u); err != nil {
+		return s.updateLive(ctx, in, out)
+	case nodeproto.OpShutdown:
+		var req nodeproto.Shutdown
+		if err := nodeproto.ReadArg(in, &req); err != nil {
 			return err
 		}
-		refused := a.updateLive(ctx, &u)
-		for id, why := range refused {
-			if len(why) > 1000 { // the registry refuses a reply with longer texts
-				refused[id] = why[:1000]
-			}
+		if err := a.shutdown(req.Node); err != nil {
+			return err
 		}
-		nodeproto.WriteResult(out, nodeproto.LiveUpdateReply{Refused: refused})
+		nodeproto.WriteResult(out, nodeproto.Empty{})
 		return nil
 	case nodeproto.OpOutput:
 		var req nodeproto.OutputRequest
@@ -93,6 +92,22 @@ func (s Servant) Dispatch(ctx context.Context, cur *ice.Current, in *encoding.De
 	return nil
 }
 
+// updateLive serves updateLive.
+func (s Servant) updateLive(ctx context.Context, in *encoding.Decoder, out *encoding.Encoder) error {
+	var u nodeproto.LiveUpdate
+	if err := nodeproto.ReadArg(in, &u); err != nil {
+		return err
+	}
+	refused := s.A.updateLive(ctx, &u)
+	for id, why := range refused {
+		if len(why) > 1000 { // the registry refuses a reply with longer texts
+			refused[id] = why[:1000]
+		}
+	}
+	nodeproto.WriteResult(out, nodeproto.LiveUpdateReply{Refused: refused})
+	return nil
+}
+
 // command runs one server command; its error text is what the registry reports.
 func (s Servant) command(ctx context.Context, op string, cmd *nodeproto.ServerCommand) error {
 	n := s.A.cfg.Node
@@ -118,4 +133,18 @@ func (s Servant) command(ctx context.Context, op string, cmd *nodeproto.ServerCo
 		}
 		return n.SetProcess(cmd.Server, ref)
 	}
+}
+
+// shutdown starts the node's shutdown if name is this node's. Config.Shutdown only cancels:
+// the reply goes out before the adapter deactivates, which waits for dispatches to finish.
+func (a *Agent) shutdown(name string) error {
+	switch {
+	case name != a.name():
+		return fmt.Errorf("node: shutdown of node %q asked of node %q", name, a.name())
+	case a.cfg.Shutdown == nil:
+		return fmt.Errorf("node: node %q cannot be shut down remotely", name)
+	}
+	a.log.Info("shutdown requested by a registry")
+	a.cfg.Shutdown()
+	return nil
 }
