@@ -35,6 +35,9 @@ func StartProc(tb testing.TB, name string, cmd *exec.Cmd) *Proc {
 	return p
 }
 
+// Done is closed once the process has exited and been reaped (then Cmd.ProcessState is set).
+func (p *Proc) Done() <-chan struct{} { return p.done }
+
 // Stop sends sig and waits up to d for the process to exit; past d it kills the process and
 // fails the test. Stopping an exited process does nothing.
 func (p *Proc) Stop(tb testing.TB, sig os.Signal, d time.Duration) {
