@@ -53,7 +53,7 @@ func (c *Communicator) setupAdmin(ctx context.Context) error {
 	}
 	category := c.props.Get("Ice.Admin.InstanceName")
 	if category == "" {
-		category = newUUID()
+		category = NewUUID()
 	}
 	proc, err := a.AddFacet(processServant{comm: c}, Identity{Name: "admin", Category: category}, "Process")
 	if err != nil {
@@ -79,8 +79,8 @@ func (c *Communicator) setupAdmin(ctx context.Context) error {
 	return nil
 }
 
-// newUUID returns a random RFC 4122 version 4 UUID in upper case, as Ice generates.
-func newUUID() string {
+// NewUUID returns a random RFC 4122 version 4 UUID in upper case, as Ice::generateUUID.
+func NewUUID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	b[6] = b[6]&0x0f | 0x40

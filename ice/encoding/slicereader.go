@@ -199,3 +199,11 @@ func (d *Decoder) readIndirectionTable(f *readFrame) {
 		d.addPatch(table[p.index], p.set)
 	}
 }
+
+// ReadStringSlice reads a slice whose only member is a string (see WriteStringSlice).
+func (d *Decoder) ReadStringSlice() string {
+	d.StartSlice()
+	s := d.ReadString()
+	d.EndSlice()
+	return s
+}

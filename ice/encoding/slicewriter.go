@@ -127,3 +127,11 @@ func (e *Encoder) frame(op string) *writeFrame {
 	}
 	return e.cls.cur
 }
+
+// WriteStringSlice writes a slice whose only member is a string, as the slice of an exception
+// such as IceGrid::PermissionDeniedException{string reason}.
+func (e *Encoder) WriteStringSlice(typeID, s string, last bool) {
+	e.StartSlice(typeID, last)
+	e.WriteString(s)
+	e.EndSlice()
+}

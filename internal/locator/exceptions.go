@@ -39,11 +39,11 @@ func (e *AllocationTimeoutException) Error() string { return e.TypeID() }
 
 // EncodeSlices writes the one slice.
 func (e *PermissionDeniedException) EncodeSlices(enc *encoding.Encoder) {
-	stringSlice(enc, e.TypeID(), e.Reason, true)
+	enc.WriteStringSlice(e.TypeID(), e.Reason, true)
 }
 
 // DecodeSlices reads the one slice.
-func (e *PermissionDeniedException) DecodeSlices(d *encoding.Decoder) { e.Reason = readStringSlice(d) }
+func (e *PermissionDeniedException) DecodeSlices(d *encoding.Decoder) { e.Reason = d.ReadStringSlice() }
 
 // EncodeSlices writes the one slice.
 func (e *ObjectNotRegisteredException) EncodeSlices(enc *encoding.Encoder) {
@@ -61,11 +61,11 @@ func (e *ObjectNotRegisteredException) DecodeSlices(d *encoding.Decoder) {
 
 // EncodeSlices writes the one slice.
 func (e *AllocationException) EncodeSlices(enc *encoding.Encoder) {
-	stringSlice(enc, e.TypeID(), e.Reason, true)
+	enc.WriteStringSlice(e.TypeID(), e.Reason, true)
 }
 
 // DecodeSlices reads the one slice.
-func (e *AllocationException) DecodeSlices(d *encoding.Decoder) { e.Reason = readStringSlice(d) }
+func (e *AllocationException) DecodeSlices(d *encoding.Decoder) { e.Reason = d.ReadStringSlice() }
 
 // EncodeSlices writes its empty slice, then AllocationException's.
 func (e *AllocationTimeoutException) EncodeSlices(enc *encoding.Encoder) {
@@ -79,17 +79,4 @@ func (e *AllocationTimeoutException) DecodeSlices(d *encoding.Decoder) {
 	d.StartSlice()
 	d.EndSlice()
 	e.AllocationException.DecodeSlices(d)
-}
-
-func stringSlice(enc *encoding.Encoder, typeID, s string, last bool) {
-	enc.StartSlice(typeID, last)
-	enc.WriteString(s)
-	enc.EndSlice()
-}
-
-func readStringSlice(d *encoding.Decoder) string {
-	d.StartSlice()
-	s := d.ReadString()
-	d.EndSlice()
-	return s
 }

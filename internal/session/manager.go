@@ -14,7 +14,6 @@ package session
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -154,7 +153,7 @@ func (m *Manager) checkMaster() error {
 // add creates a session of user bound to conn and returns its proxy: identity
 // <instance>/<UUID> on the Client endpoints, as IceGrid's SessionServantManager.
 func (m *Manager) add(user string, conn *ice.Connection) (*ice.Proxy, error) {
-	s := &Session{m: m, id: ice.Identity{Category: m.cfg.InstanceName, Name: uuid()}, conn: conn,
+	s := &Session{m: m, id: ice.Identity{Category: m.cfg.InstanceName, Name: ice.NewUUID()}, conn: conn,
 		owner: &allocation.Owner{User: user}, seen: time.Now(), allocTimeout: -1}
 	proxy, err := m.cfg.Adapter.Add(m.cfg.Servant(s), s.id)
 	if err != nil {
@@ -278,13 +277,4 @@ func (m *Manager) apply(ctx context.Context) {
 				"session", user, "err", err)
 		}
 	}
-}
-
-// uuid returns a random UUID in Ice's form (IceUtil::generateUUID: version 4, upper case).
-func uuid() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%X-%X-%X-%X-%X", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

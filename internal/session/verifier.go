@@ -103,14 +103,10 @@ func (e *Glacier2PermissionDeniedException) Error() string { return e.TypeID() +
 
 // EncodeSlices writes the one slice.
 func (e *Glacier2PermissionDeniedException) EncodeSlices(enc *encoding.Encoder) {
-	enc.StartSlice(e.TypeID(), true)
-	enc.WriteString(e.Reason)
-	enc.EndSlice()
+	enc.WriteStringSlice(e.TypeID(), e.Reason, true)
 }
 
 // DecodeSlices reads the one slice.
 func (e *Glacier2PermissionDeniedException) DecodeSlices(d *encoding.Decoder) {
-	d.StartSlice()
-	e.Reason = d.ReadString()
-	d.EndSlice()
+	e.Reason = d.ReadStringSlice()
 }
