@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 
@@ -52,7 +51,7 @@ func nodeErr(err error) error {
 // getNode answers GET /api/v1/nodes/{name}: IceGrid's NodeInfo (admin "node describe").
 func (a *API) getNode(r *http.Request) (any, error) {
 	if a.Nodes == nil {
-		return nil, nodeErr(fmt.Errorf("node %q does not exist (%w)", r.PathValue("name"), nodes.ErrNodeNotFound))
+		return nil, nodeErr(nodes.NodeNotFound(r.PathValue("name")))
 	}
 	info, err := a.Nodes.Describe(r.Context(), r.PathValue("name"))
 	if err != nil {
@@ -65,7 +64,7 @@ func (a *API) getNode(r *http.Request) (any, error) {
 // load").
 func (a *API) getNodeLoad(r *http.Request) (any, error) {
 	if a.Nodes == nil {
-		return nil, nodeErr(fmt.Errorf("node %q does not exist (%w)", r.PathValue("name"), nodes.ErrNodeNotFound))
+		return nil, nodeErr(nodes.NodeNotFound(r.PathValue("name")))
 	}
 	l, err := a.Nodes.Load(r.Context(), r.PathValue("name"))
 	if err != nil {
@@ -79,7 +78,7 @@ func (a *API) getNodeLoad(r *http.Request) (any, error) {
 // exits. The collocated node takes the registry's process with it, as icegridnode does.
 func (a *API) shutdownNode(r *http.Request) (any, error) {
 	if a.Nodes == nil {
-		return nil, nodeErr(fmt.Errorf("node %q does not exist (%w)", r.PathValue("name"), nodes.ErrNodeNotFound))
+		return nil, nodeErr(nodes.NodeNotFound(r.PathValue("name")))
 	}
 	if err := a.Nodes.Shutdown(r.Context(), r.PathValue("name")); err != nil {
 		return nil, nodeErr(err)

@@ -306,7 +306,12 @@ func (d *Directory) resolve(name string, hasServers bool) (*node.Node, *ice.Prox
 	if hasServers {
 		return nil, nil, fmt.Errorf("%w: node %q is not registered", ErrNodeUnreachable, name)
 	}
-	return nil, nil, fmt.Errorf("node %q does not exist (%w)", name, ErrNodeNotFound)
+	return nil, nil, NodeNotFound(name)
+}
+
+// NodeNotFound is the error for a node name that is neither registered nor in the deployment.
+func NodeNotFound(name string) error {
+	return fmt.Errorf("node %q does not exist (%w)", name, ErrNodeNotFound)
 }
 
 // Describe answers admin "node describe".
