@@ -3,6 +3,7 @@ package zk
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"time"
 
@@ -119,9 +120,9 @@ func (b *batcher) linger() {
 	}
 }
 
-// commit sends a batch as one multi, with the change-log entry that names its records; if the
-// multi fails for a reason other than the connection (a znode that did not exist as believed),
-// each write is retried alone, followed by its own log entry.
+// commit sends a batch as one multi-op with the change-log entry that carries it. If the
+// multi fails for a reason other than the connection (a znode that did not exist as believed,
+// a delete of a missing one), each write is retried alone, with its own entry.
 func (s *Store) commit(batch []*write) {
 	sess, err := s.current()
 	if err != nil {
@@ -130,33 +131,111 @@ func (s *Store) commit(batch []*write) {
 		}
 		return
 	}
-	ops := make([]any, 0, len(batch)+1)
-	for _, w := range batch {
-		ops = append(ops, s.op(w))
-	}
-	ops = append(ops, s.logOp(batch))
-	res, err := sess.conn.Multi(ops...)
-	if err == nil || isConnErr(err) {
-		if err == nil && len(res) == len(ops) {
-			s.logged(sess, res[len(res)-1].String)
-		}
+	err = s.commitMulti(sess, batch)
+	if err == nil || isConnErr(err) || len(batch) == 1 && !retryAlone(err) {
 		for _, w := range batch {
 			s.settle(w, err)
 		}
 		return
 	}
 	for _, w := range batch {
-		err := s.single(sess, w)
-		if err == nil {
-			// Not atomic with the write: if this entry is lost, the directory and data
-			// watches still tell the other replicas, only later.
-			prefix, data := s.entryPath([]*write{w})
-			if path, lerr := sess.conn.Create(prefix, data, zk.FlagSequence, s.acl); lerr == nil {
-				s.logged(sess, path)
-			}
-		}
-		s.settle(w, err)
+		s.settle(w, s.commitAlone(sess, w))
 	}
+}
+
+// retryAlone reports whether a failed multi may succeed with other operations.
+func retryAlone(err error) bool {
+	return errors.Is(err, zk.ErrNoNode) || errors.Is(err, zk.ErrNodeExists)
+}
+
+// commitMulti applies batch and its log entry in one multi-op: the writes, the entry's
+// creation, and a set of the entry's content, whose stat tells the zxid of the transaction.
+func (s *Store) commitMulti(sess *session, batch []*write) error {
+	content := s.entryContent(batch)
+	ops := make([]any, len(batch), len(batch)+2)
+	for i, w := range batch {
+		ops[i] = s.op(w)
+	}
+	var err error
+	for range 2 {
+		var n int64
+		if n, err = s.reserve(sess); err != nil {
+			return err
+		}
+		entry := s.entryPath(n)
+		var res []zk.MultiResponse
+		res, err = sess.conn.Multi(append(ops, &zk.CreateRequest{Path: entry, Acl: s.acl},
+			&zk.SetDataRequest{Path: entry, Data: content, Version: 0})...)
+		s.created(sess, n, err)
+		if err == nil {
+			var zxid int64
+			if last := res[len(res)-1]; len(res) == len(ops)+2 && last.Stat != nil {
+				zxid = last.Stat.Mzxid
+			}
+			for _, w := range batch {
+				s.applied.seen(w.path, zxid)
+			}
+			if w := s.watch.Load(); w != nil {
+				w.wrote(batch)
+			}
+			return nil
+		}
+		if isConnErr(err) || !s.entryTaken(sess, n) {
+			return err
+		}
+	}
+	return err
+}
+
+// commitAlone applies one write with its log entry, creating or overwriting as needed: a
+// delete of a missing record succeeds at once.
+func (s *Store) commitAlone(sess *session, w *write) error {
+	var err error
+	for range 3 {
+		err = s.commitMulti(sess, []*write{w})
+		switch {
+		case err == nil || isConnErr(err):
+			return err
+		case errors.Is(err, zk.ErrNoNode) && w.data == nil:
+			return s.ensureLog(sess)
+		case errors.Is(err, zk.ErrNoNode):
+			s.batch.exists.Delete(w.path)
+			if lerr := s.ensureLog(sess); lerr != nil {
+				return lerr
+			}
+		case errors.Is(err, zk.ErrNodeExists):
+			s.batch.exists.Store(w.path, true)
+		default:
+			return err
+		}
+	}
+	return err
+}
+
+// ensureLog recreates this writer's log directory if it is gone (an operator removed it), with
+// a low-water mark at the next entry, where readers that discover it anew start.
+func (s *Store) ensureLog(sess *session) error {
+	ok, _, err := sess.conn.Exists(s.paths.myLog)
+	if err != nil || ok {
+		return err
+	}
+	s.clog.mu.Lock()
+	next := s.clog.next
+	s.clog.mu.Unlock()
+	_, err = sess.conn.Create(s.paths.myLog, []byte(strconv.FormatInt(next, 10)), 0, s.acl)
+	if errors.Is(err, zk.ErrNodeExists) {
+		return nil
+	}
+	return err
+}
+
+// entryTaken reports whether entry n exists after all — created by a multi whose outcome the
+// connection lost, committed after reserve asked — and if so moves the counter past it.
+func (s *Store) entryTaken(sess *session, n int64) bool {
+	if ok, _, err := sess.conn.Exists(s.entryPath(n)); err != nil || !ok {
+		return false
+	}
+	return s.loadOwnLog(sess) == nil
 }
 
 // op builds the multi operation for w.
@@ -168,27 +247,6 @@ func (s *Store) op(w *write) any {
 		return &zk.SetDataRequest{Path: w.path, Data: w.data, Version: -1}
 	}
 	return &zk.CreateRequest{Path: w.path, Data: w.data, Acl: s.acl}
-}
-
-// single applies one write on its own, creating or overwriting as needed.
-func (s *Store) single(sess *session, w *write) error {
-	if w.data == nil {
-		err := sess.conn.Delete(w.path, -1)
-		if errors.Is(err, zk.ErrNoNode) {
-			return nil
-		}
-		return err
-	}
-	var err error
-	for range 3 {
-		if _, err = sess.conn.Set(w.path, w.data, -1); !errors.Is(err, zk.ErrNoNode) {
-			return err
-		}
-		if _, err = sess.conn.Create(w.path, w.data, 0, s.acl); !errors.Is(err, zk.ErrNodeExists) {
-			return err
-		}
-	}
-	return err
 }
 
 // settle records the outcome of w and answers its caller.

@@ -1,10 +1,9 @@
 package zk
 
 import (
-	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,156 +15,183 @@ import (
 // The change log makes registrations cheap to follow. Without it a replica learns of a new
 // adapter from a children event on /Adapters and must list the whole directory — O(adapters)
 // for ZooKeeper and for every replica, after every registration. With it, every unfenced write
-// (adapter or object, set or delete) also creates, in the same multi-op, a persistent
-// sequential entry under /Changes/<writer> that names the records it changed: in its name for
-// a small batch (k<changes>-<seq>), else in its content (c-<seq>). The other
-// replicas watch their peers' log directories, list them (a few hundred names at most), read
-// the new entries in order and re-read the records they name; the directory watches on
-// /Adapters and /Objects remain as a slow safety net for changes made outside Floe.
+// (adapter or object, set or delete) also creates, in the same multi-op, a persistent entry
+// /Changes/<writer>/e-<counter> whose content carries the records it changed, with their new
+// content: a reader applies them without reading the records.
 //
-// Each writer trims its own directory, oldest first, so a reader whose last seen entry was
-// trimmed away may have missed some: it resyncs everything. Entries name records, they do not
-// carry their content: the reader reads the record itself, so writes to one key through two
-// replicas can never be applied out of order.
+// The writer numbers its entries itself, 0, 1, 2, … with no gap, rather than letting ZooKeeper
+// number sequential znodes: ZooKeeper's number is the directory's child version, which every
+// trim moves on, so a reader could not know the next name. Knowing it, a reader never lists a
+// log: it reads e-<next> and, once that does not exist yet, leaves an exists watch on it, so
+// following a peer costs two small requests per entry whatever the log's length. The directory
+// watches on /Adapters and /Objects remain as a slow safety net for changes made outside Floe.
+//
+// Each writer trims its own directory, oldest first, and records in the directory's content
+// the lowest entry it kept (the low-water mark): a reader whose next entry is below it has
+// missed some and resyncs everything.
+//
+// Writes to one key through two replicas must not be applied out of order by a reader that
+// reads one writer's log before the other's: every record version a replica applies is tagged
+// with the zxid of the transaction that wrote it — the entry's, which the multi-op's last
+// operation (a set of the entry it just created) returns to the writer and which the entry's
+// stat gives the reader, or the record's own when it is read — and a version no newer than
+// the one applied is dropped (see applied).
 
 const (
 	// logKeep is how many entries a writer keeps in its log directory; it trims when it has
-	// twice as many.
-	logKeep = 200
-	// logPrefix names the sequential entries whose content lists the changes; an entry named
-	// by inlinePrefix carries them in its name instead (small batches: the reader saves a
-	// round trip).
-	logPrefix    = "c-"
-	inlinePrefix = "k"
-	// maxInline bounds the changes carried in a name.
-	maxInline = 300
+	// twice as many. A reader further behind than that resyncs.
+	logKeep = 1000
+	// entryPrefix starts every entry's name; ten digits of counter follow.
+	entryPrefix = "e-"
 )
 
-// changeLog is a writer's side of the log: its own entries, oldest first, for trimming.
+// changeLog is a writer's side of the log. Commits are serialized by the batcher, so one
+// entry at most is being created at any time.
 type changeLog struct {
-	mu       sync.Mutex
-	own      []string // entry names this writer created and has not trimmed
-	trimming bool
+	mu        sync.Mutex
+	next      int64   // counter of the next entry
+	uncertain bool    // the create of entry next failed on the connection: it may exist
+	own       []int64 // counters of the entries this writer has not trimmed, ascending
+	trimming  bool
 }
 
-// entryLines returns the lines of the entry for batch: one per changed record znode, relative
-// to the root, "+" for a write and "-" for a delete.
-func (s *Store) entryLines(batch []*write) []string {
-	lines := make([]string, len(batch))
-	for i, w := range batch {
-		op := "+"
-		if w.data == nil {
-			op = "-"
-		}
-		lines[i] = op + strings.TrimPrefix(w.path, s.paths.root+"/")
-	}
-	return lines
-}
+// entryName is the name of entry n.
+func entryName(n int64) string { return fmt.Sprintf("%s%010d", entryPrefix, n) }
 
-// logChange is one line of an entry.
+// entryPath is the znode of this writer's entry n.
+func (s *Store) entryPath(n int64) string { return s.paths.myLog + "/" + entryName(n) }
+
+// logChange is one change an entry carries.
 type logChange struct {
-	path    string // absolute znode path
+	path    string // absolute znode path of the record
 	deleted bool
+	data    []byte // the record's new content, unless deleted
 }
 
-// parseLine decodes one line of an entry; ok is false for a malformed one, which the reader
-// skips (it re-reads whatever a line names, so a bad line costs nothing but the safety net's
-// delay).
-func (s *Store) parseLine(line string) (logChange, bool) {
-	if len(line) < 2 || (line[0] != '+' && line[0] != '-') {
-		return logChange{}, false
-	}
-	return logChange{path: s.paths.root + "/" + line[1:], deleted: line[0] == '-'}, true
-}
-
-// parseEntry returns the changes an entry's content names.
-func (s *Store) parseEntry(data []byte) []logChange {
-	var out []logChange
-	for line := range strings.SplitSeq(string(data), "\n") {
-		if c, ok := s.parseLine(line); ok {
-			out = append(out, c)
+// entryContent encodes the changes of batch: for each write, '+' or '-' (delete), the record's
+// path relative to the root as a uvarint length and bytes, and for '+' the record's content,
+// likewise.
+func (s *Store) entryContent(batch []*write) []byte {
+	var out []byte
+	for _, w := range batch {
+		rel := strings.TrimPrefix(w.path, s.paths.root+"/")
+		if w.data == nil {
+			out = append(out, '-')
+			out = binary.AppendUvarint(out, uint64(len(rel)))
+			out = append(out, rel...)
+			continue
 		}
+		out = append(out, '+')
+		out = binary.AppendUvarint(out, uint64(len(rel)))
+		out = append(out, rel...)
+		out = binary.AppendUvarint(out, uint64(len(w.data)))
+		out = append(out, w.data...)
 	}
 	return out
 }
 
-// logOp is the multi operation that appends an entry for batch to this writer's log.
-func (s *Store) logOp(batch []*write) *zk.CreateRequest {
-	path, data := s.entryPath(batch)
-	return &zk.CreateRequest{Path: path, Data: data, Acl: s.acl, Flags: zk.FlagSequence}
-}
-
-// entryPath returns the path prefix and content of the entry for batch: the changes in the
-// name when they are short (each line query-escaped, joined by ','), else in the content (a
-// line each).
-func (s *Store) entryPath(batch []*write) (string, []byte) {
-	lines := s.entryLines(batch)
-	escaped := make([]string, len(lines))
-	for i, line := range lines {
-		escaped[i] = url.QueryEscape(line)
-	}
-	if name := strings.Join(escaped, ","); len(name) <= maxInline {
-		return s.paths.myLog + "/" + inlinePrefix + name + "-", nil
-	}
-	return s.paths.myLog + "/" + logPrefix, entryContent(lines)
-}
-
-// entryContent is the content of an entry that does not carry its changes in its name.
-func entryContent(lines []string) []byte { return []byte(strings.Join(lines, "\n") + "\n") }
-
-// inlineChanges returns the changes an entry's name carries; ok is false for an entry whose
-// content must be read.
-func (s *Store) inlineChanges(name string) ([]logChange, bool) {
-	rest, ok := strings.CutPrefix(name, inlinePrefix)
-	if !ok {
-		return nil, false
-	}
+// parseEntry decodes an entry's content: the changes up to the first malformed one, and an
+// error if there is one (any ZooKeeper client can write an entry; what it names is re-read
+// by the safety net).
+func (s *Store) parseEntry(data []byte) ([]logChange, error) {
 	var out []logChange
-	for part := range strings.SplitSeq(rest[:max(strings.LastIndexByte(rest, '-'), 0)], ",") {
-		line, err := url.QueryUnescape(part)
-		if err != nil {
-			continue
+	field := func() ([]byte, bool) {
+		n, k := binary.Uvarint(data)
+		if k <= 0 || k > 1 && data[k-1] == 0 || n > uint64(len(data)-k) { // short, overlong, or past the end
+			return nil, false
 		}
-		if c, ok := s.parseLine(line); ok {
-			out = append(out, c)
-		}
+		f := data[k : k+int(n)]
+		data = data[k+int(n):]
+		return f, true
 	}
-	return out, true
+	for len(data) > 0 {
+		op := data[0]
+		data = data[1:]
+		rel, ok := field()
+		if !ok || len(rel) == 0 || (op != '+' && op != '-') {
+			return out, errors.New("malformed change-log entry")
+		}
+		c := logChange{path: s.paths.root + "/" + string(rel), deleted: op == '-'}
+		if !c.deleted {
+			if c.data, ok = field(); !ok {
+				return out, errors.New("malformed change-log entry")
+			}
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }
 
-// logged records an entry this writer created (its full path) and trims when there are too
-// many, in the background: trimming is not on any write's path.
-func (s *Store) logged(sess *session, path string) {
-	name := path[strings.LastIndexByte(path, '/')+1:]
+// reserve returns the counter of the next entry. After a create that failed on the
+// connection it first asks ZooKeeper whether that entry exists, so that the counter never
+// skips a number (a reader would wait for it forever) nor reuses one.
+func (s *Store) reserve(sess *session) (int64, error) {
 	s.clog.mu.Lock()
-	s.clog.own = append(s.clog.own, name)
-	if len(s.clog.own) < 2*logKeep || s.clog.trimming {
+	n, uncertain := s.clog.next, s.clog.uncertain
+	s.clog.mu.Unlock()
+	if !uncertain {
+		return n, nil
+	}
+	ok, _, err := sess.conn.Exists(s.entryPath(n))
+	if err != nil {
+		return 0, err
+	}
+	s.clog.mu.Lock()
+	defer s.clog.mu.Unlock()
+	if ok {
+		s.clog.own = append(s.clog.own, n)
+		s.clog.next = n + 1
+	}
+	s.clog.uncertain = false
+	return s.clog.next, nil
+}
+
+// created records the outcome of creating entry n: err nil, it exists; a connection error, it
+// may; any other error, it does not.
+func (s *Store) created(sess *session, n int64, err error) {
+	s.clog.mu.Lock()
+	switch {
+	case err == nil:
+		s.clog.own = append(s.clog.own, n)
+		s.clog.next = n + 1
+	case isConnErr(err):
+		s.clog.uncertain = true
+	}
+	if len(s.clog.own) < 2*logKeep || s.clog.trimming || err != nil {
 		s.clog.mu.Unlock()
 		return
 	}
 	s.clog.trimming = true
 	old := slices.Clone(s.clog.own[:len(s.clog.own)-logKeep])
+	low := s.clog.own[len(s.clog.own)-logKeep]
 	s.clog.mu.Unlock()
-	go s.trim(sess, old)
+	go s.trim(sess, old, low) // trimming is on no write's path
 }
 
-// trim deletes old entries of this writer's log, oldest first (readers rely on that order),
-// in one multi-op: a transaction costs ZooKeeper far more than an operation in it.
-func (s *Store) trim(sess *session, old []string) {
-	ops := make([]any, len(old))
-	for i, name := range old {
-		ops[i] = &zk.DeleteRequest{Path: s.paths.myLog + "/" + name, Version: -1}
+// trim deletes old entries of this writer's log and records the new low-water mark in the
+// directory's content, in one multi-op: a transaction costs ZooKeeper far more than an
+// operation in it.
+func (s *Store) trim(sess *session, old []int64, low int64) {
+	ops := make([]any, 0, len(old)+1)
+	for _, n := range old {
+		ops = append(ops, &zk.DeleteRequest{Path: s.entryPath(n), Version: -1})
 	}
+	ops = append(ops, &zk.SetDataRequest{Path: s.paths.myLog, Data: []byte(strconv.FormatInt(low, 10)), Version: -1})
 	done := len(old)
 	if _, err := sess.conn.Multi(ops...); err != nil {
 		done = 0 // one entry already gone (an earlier run's trim): one by one
-		for _, name := range old {
-			err := sess.conn.Delete(s.paths.myLog+"/"+name, -1)
+		for _, n := range old {
+			err := sess.conn.Delete(s.entryPath(n), -1)
 			if err != nil && !errors.Is(err, zk.ErrNoNode) {
 				s.log.Debug("trimming the change log stopped", "err", err)
 				break
 			}
 			done++
+		}
+		if done == len(old) {
+			if _, err := sess.conn.Set(s.paths.myLog, []byte(strconv.FormatInt(low, 10)), -1); err != nil {
+				s.log.Debug("recording the change log's low-water mark failed", "err", err)
+			}
 		}
 	}
 	s.clog.mu.Lock()
@@ -174,84 +200,54 @@ func (s *Store) trim(sess *session, old []string) {
 	s.clog.mu.Unlock()
 }
 
-// loadOwnLog lists this writer's log directory at bootstrap (a restarted replica trims what an
-// earlier run left).
+// loadOwnLog lists this writer's log directory at bootstrap: a restarted replica goes on
+// numbering after the entries an earlier run left, and trims them in time.
 func (s *Store) loadOwnLog(sess *session) error {
 	names, _, err := sess.conn.Children(s.paths.myLog)
 	if err != nil {
 		return fmt.Errorf("list %s: %w", s.paths.myLog, err)
 	}
-	names = sortEntries(names)
+	own := entries(names)
 	s.clog.mu.Lock()
+	defer s.clog.mu.Unlock()
 	if !s.clog.trimming {
-		s.clog.own = names
+		s.clog.own = own
 	}
-	s.clog.mu.Unlock()
+	if len(own) > 0 {
+		s.clog.next = max(s.clog.next, own[len(own)-1]+1)
+	}
+	s.clog.uncertain = false // the listing shows whether the uncertain entry exists
 	return nil
 }
 
-// entrySeq parses an entry name (ZooKeeper appends ten digits to the prefix it was created
-// with); ok false for names that are not log entries.
+// entrySeq parses an entry name; ok false for names that are not log entries.
 func entrySeq(name string) (int64, bool) {
-	if !strings.HasPrefix(name, logPrefix) && !strings.HasPrefix(name, inlinePrefix) {
+	digits, ok := strings.CutPrefix(name, entryPrefix)
+	if !ok || len(digits) != 10 || strings.Trim(digits, "0123456789") != "" {
 		return 0, false
 	}
-	i := strings.LastIndexByte(name, '-')
-	if i < 0 || len(name)-i-1 != 10 {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(name[i+1:], 10, 64)
-	return n, err == nil && n >= 0
+	n, err := strconv.ParseInt(digits, 10, 64)
+	return n, err == nil
 }
 
-// sortEntries keeps the log entries of names, in sequence order.
-func sortEntries(names []string) []string {
-	type entry struct {
-		seq  int64
-		name string
-	}
-	es := make([]entry, 0, len(names))
-	for _, n := range names {
-		if seq, ok := entrySeq(n); ok {
-			es = append(es, entry{seq, n})
+// entries returns the counters of the log entries among names, ascending.
+func entries(names []string) []int64 {
+	var out []int64
+	for _, name := range names {
+		if n, ok := entrySeq(name); ok {
+			out = append(out, n)
 		}
 	}
-	slices.SortFunc(es, func(a, b entry) int { return cmp.Compare(a.seq, b.seq) })
-	out := make([]string, len(es))
-	for i, e := range es {
-		out[i] = e.name
-	}
+	slices.Sort(out)
 	return out
 }
 
-// newEntries returns the entries of a listing that come after last, in order, and whether
-// some may have been trimmed before this reader saw them (then it must resync). last -1 means
-// "nothing seen yet": every entry is new (ZooKeeper numbers the first entry 0).
-func newEntries(names []string, last int64) (fresh []string, gap bool) {
-	sorted := sortEntries(names)
-	if last >= 0 && len(sorted) > 0 {
-		first, _ := entrySeq(sorted[0])
-		// Trimming deletes the oldest entries first: if the last one seen is gone and a later
-		// one remains, entries between the two may have been deleted unseen.
-		if first > last && !slices.ContainsFunc(sorted, func(n string) bool { s, _ := entrySeq(n); return s == last }) {
-			gap = true
-		}
+// parseLow decodes a log directory's low-water mark: 0 for an empty or unreadable one (a
+// directory never trimmed).
+func parseLow(data []byte) int64 {
+	n, err := strconv.ParseInt(string(data), 10, 64)
+	if err != nil || n < 0 {
+		return 0
 	}
-	for _, n := range sorted {
-		if s, _ := entrySeq(n); s > last {
-			fresh = append(fresh, n)
-		}
-	}
-	return fresh, gap
-}
-
-// lastSeq returns the highest sequence number of a listing, -1 when it has no entry.
-func lastSeq(names []string) int64 {
-	top := int64(-1)
-	for _, n := range names {
-		if s, ok := entrySeq(n); ok && s > top {
-			top = s
-		}
-	}
-	return top
+	return n
 }

@@ -167,6 +167,7 @@ func (s *Store) serve(ctx context.Context, sess *session, h store.SyncHandler) {
 		return
 	}
 	w := newWatcher(s, sess, h)
+	s.watch.Store(w)
 	var wg sync.WaitGroup
 	wg.Go(func() { w.run(sctx) })
 	wg.Go(func() { s.campaign(sctx, sess) })

@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-zookeeper/zk"
@@ -71,8 +72,10 @@ type Store struct {
 	closed  bool
 	changed chan struct{} // closed and replaced on every role or master change
 
-	batch batcher   // unfenced writes, group-committed
-	clog  changeLog // this writer's change log entries
+	batch   batcher                 // unfenced writes, group-committed
+	clog    changeLog               // this writer's change log entries
+	applied applied                 // the zxid of every record version seen, and versions pending from logs
+	watch   atomic.Pointer[watcher] // the current session's
 }
 
 var _ store.Replicated = (*Store)(nil)
@@ -218,13 +221,24 @@ func (s *Store) Get(ctx context.Context, k store.Kind, key string) (any, error) 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	data, stat, _, err := sess.conn.GetW(s.paths.node(k, key))
+	path := s.paths.node(k, key)
+	if p, ok := s.applied.take(path); ok { // from a peer's log: no need to read it
+		if p.deleted {
+			s.batch.exists.Delete(path)
+			return nil, nil
+		}
+		s.batch.exists.Store(path, true)
+		return decode(k, key, p.data, nil)
+	}
+	data, stat, _, err := sess.conn.GetW(path)
 	if errors.Is(err, zk.ErrNoNode) {
+		s.applied.seen(path, 0)
 		return nil, nil
 	}
 	if err != nil {
 		return nil, unavailable("read", err)
 	}
+	s.applied.seen(path, stat.Mzxid)
 	return decode(k, key, data, stat)
 }
 

@@ -30,7 +30,9 @@ type watcher struct {
 	needResync bool
 	needMaster bool
 	known      map[store.Kind]map[string]bool // children names last listed, per kind
-	logs       map[string]int64               // peers' change-log directories: last entry read
+	logs       map[string]*peerLog            // peers' change-log directories
+	logDirty   map[string]bool                // peers' logs with an entry to read
+	lowDirty   map[string]bool                // peers' logs whose low-water mark changed
 	lastList   map[string]time.Time           // when each record directory was last listed
 	deferred   map[string]bool                // record directories whose listing waits
 }
@@ -44,7 +46,7 @@ const relistGap = 5 * time.Millisecond
 func newWatcher(s *Store, sess *session, h store.SyncHandler) *watcher {
 	return &watcher{s: s, sess: sess, h: h, kick: make(chan struct{}, 1), dirty: map[string]bool{},
 		dirs: map[string]bool{}, needResync: true, needMaster: true, known: map[store.Kind]map[string]bool{},
-		logs: map[string]int64{}, lastList: map[string]time.Time{}, deferred: map[string]bool{}}
+		logs: map[string]*peerLog{}, logDirty: map[string]bool{}, lowDirty: map[string]bool{}, lastList: map[string]time.Time{}, deferred: map[string]bool{}}
 }
 
 func (w *watcher) poke() {
@@ -57,6 +59,15 @@ func (w *watcher) poke() {
 func (w *watcher) resync()        { w.mark(func() { w.needResync = true; w.needMaster = true }) }
 func (w *watcher) masterChanged() { w.mark(func() { w.needMaster = true }) }
 func (w *watcher) node(path string) {
+	if rest, ok := strings.CutPrefix(path, w.s.paths.changes+"/"); ok {
+		if i := strings.IndexByte(rest, '/'); i >= 0 { // an entry was created (or trimmed)
+			dir := path[:len(path)-len(rest)+i]
+			w.mark(func() { w.logDirty[dir] = true })
+		} else { // a log directory's low-water mark moved
+			w.mark(func() { w.lowDirty[path] = true })
+		}
+		return
+	}
 	w.mark(func() { w.dirty[path] = true })
 }
 func (w *watcher) children(path string) { w.mark(func() { w.dirs[path] = true }) }
@@ -78,8 +89,9 @@ func (w *watcher) run(ctx context.Context) {
 		case <-w.kick:
 		}
 		w.mu.Lock()
-		resync, master, dirs, dirty := w.needResync, w.needMaster, w.dirs, w.dirty
+		resync, master, dirs, dirty, logs, lows := w.needResync, w.needMaster, w.dirs, w.dirty, w.logDirty, w.lowDirty
 		w.needResync, w.needMaster, w.dirs, w.dirty = false, false, map[string]bool{}, map[string]bool{}
+		w.logDirty, w.lowDirty = map[string]bool{}, map[string]bool{}
 		w.mu.Unlock()
 		if master {
 			w.readMaster()
@@ -89,16 +101,21 @@ func (w *watcher) run(ctx context.Context) {
 			continue // a resync covers dirs and dirty
 		}
 		for dir := range dirs {
-			switch {
-			case dir == w.s.paths.changes:
+			switch dir {
+			case w.s.paths.changes:
 				w.listWriters()
-			case strings.HasPrefix(dir, w.s.paths.changes+"/"):
-				w.readLog(dir)
-			case dir == w.s.paths.apps:
+			case w.s.paths.apps:
 				w.relistAfter(dir, relistGap)
 			default:
 				w.relistAfter(dir, w.s.cfg.SafetyNet)
 			}
+		}
+		for dir := range lows {
+			w.readLow(dir)
+			logs[dir] = true // the mark may have moved past the next entry
+		}
+		for dir := range logs {
+			w.readLog(dir)
 		}
 		w.each(dirty, func(path string) {
 			if kind, key, ok := w.s.paths.parse(path); ok {
@@ -112,6 +129,7 @@ func (w *watcher) doResync(ctx context.Context) {
 	// The peers' logs are listed before the records are read: an entry written after this
 	// listing is read again later, one written before is covered by the records read.
 	logs, err := w.listLogs()
+	w.s.applied.clear()
 	var snap *store.Snapshot
 	if err == nil {
 		snap, err = w.s.readAll(ctx, w.sess)
@@ -135,125 +153,229 @@ func (w *watcher) doResync(ctx context.Context) {
 	}
 	w.mu.Lock()
 	w.known, w.logs = known, logs
+	for dir := range logs {
+		w.logDirty[dir] = true // read what came after the listing, then watch the next entry
+	}
 	now := time.Now() // the resync listed every directory
 	for _, k := range []store.Kind{store.KindAdapter, store.KindObject, store.KindApplication} {
 		w.lastList[w.s.paths.dir(k)] = now
 	}
 	w.mu.Unlock()
 	w.h.Resync(snap)
+	w.poke()
 }
 
-// listLogs lists the peers' change-log directories (watching each) and returns the last entry
-// of each.
-func (w *watcher) listLogs() (map[string]int64, error) {
+// peerLog is where a reader is in a peer's change log.
+type peerLog struct {
+	next int64 // counter of the next entry to read
+	low  int64 // the writer's low-water mark: entries below it are trimmed
+}
+
+// listLogs lists the peers' change-log directories (watching /Changes for new writers, and
+// each directory's low-water mark) and returns where to go on reading each: after its last
+// entry.
+func (w *watcher) listLogs() (map[string]*peerLog, error) {
 	writers, _, _, err := w.sess.conn.ChildrenW(w.s.paths.changes)
 	if err != nil {
 		return nil, unavailable("list "+w.s.paths.changes, err)
 	}
-	logs := map[string]int64{}
+	logs := map[string]*peerLog{}
 	for _, name := range writers {
 		dir := w.s.paths.changes + "/" + name
 		if dir == w.s.paths.myLog {
 			continue
 		}
-		names, _, _, err := w.sess.conn.ChildrenW(dir)
+		data, _, _, err := w.sess.conn.GetW(dir)
+		if errors.Is(err, zk.ErrNoNode) {
+			continue
+		}
+		if err != nil {
+			return nil, unavailable("read "+dir, err)
+		}
+		names, _, err := w.sess.conn.Children(dir)
 		if errors.Is(err, zk.ErrNoNode) {
 			continue
 		}
 		if err != nil {
 			return nil, unavailable("list "+dir, err)
 		}
-		logs[dir] = lastSeq(names)
+		pl := &peerLog{low: parseLow(data)}
+		pl.next = pl.low
+		if es := entries(names); len(es) > 0 {
+			pl.next = es[len(es)-1] + 1
+		}
+		logs[dir] = pl
 	}
 	return logs, nil
 }
 
-// listWriters re-lists /Changes and reads the logs of writers not seen before (from their
-// first entry: they appeared after the last resync).
+// listWriters re-lists /Changes: it follows the logs of writers not seen before from their
+// first entry (they appeared after the last resync) and forgets those that are gone.
 func (w *watcher) listWriters() {
 	writers, _, _, err := w.sess.conn.ChildrenW(w.s.paths.changes)
 	if err != nil {
 		w.resync()
 		return
 	}
+	now := map[string]bool{}
 	for _, name := range writers {
 		dir := w.s.paths.changes + "/" + name
+		now[dir] = true
 		w.mu.Lock()
 		_, seen := w.logs[dir]
-		if !seen && dir != w.s.paths.myLog {
-			w.logs[dir] = -1 // read from its first entry
+		w.mu.Unlock()
+		if seen || dir == w.s.paths.myLog {
+			continue
+		}
+		data, _, _, err := w.sess.conn.GetW(dir)
+		if errors.Is(err, zk.ErrNoNode) {
+			continue
+		}
+		if err != nil {
+			w.resync()
+			return
+		}
+		low := parseLow(data)
+		w.mu.Lock()
+		if _, seen := w.logs[dir]; !seen {
+			w.logs[dir] = &peerLog{next: low, low: low}
 		}
 		w.mu.Unlock()
-		if !seen && dir != w.s.paths.myLog {
-			w.readLog(dir)
+		w.readLog(dir)
+	}
+	w.mu.Lock()
+	for dir := range w.logs {
+		if !now[dir] {
+			delete(w.logs, dir)
+		}
+	}
+	w.mu.Unlock()
+}
+
+// readLow re-reads a peer log's low-water mark, watching it.
+func (w *watcher) readLow(dir string) {
+	data, _, _, err := w.sess.conn.GetW(dir)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch {
+	case errors.Is(err, zk.ErrNoNode):
+		delete(w.logs, dir)
+	case err != nil:
+		w.needResync = true
+		w.poke()
+	default:
+		if pl, ok := w.logs[dir]; ok {
+			pl.low = parseLow(data)
 		}
 	}
 }
 
-// readLog reads a peer's new log entries (re-arming the watch on its directory) and re-reads
-// the records they name.
+// logRound bounds the entries read from one log before other work gets its turn; logWindow
+// is how many entries a reader that is behind reads at once (go-zookeeper pipelines them).
+const (
+	logRound  = 1024
+	logWindow = 32
+)
+
+// readLog reads a peer's entries from the next one on, re-reads the records they name, and
+// leaves an exists watch on the first entry that does not exist yet. An event says an entry
+// is there, so it reads first; after one entry it expects to be caught up and probes the next
+// with the watch; a probe that finds the entry shows a backlog, read a few entries at a time,
+// twice as many each time all were there, up to logWindow.
 func (w *watcher) readLog(dir string) {
-	names, _, _, err := w.sess.conn.ChildrenW(dir)
-	if errors.Is(err, zk.ErrNoNode) {
-		w.mu.Lock()
-		delete(w.logs, dir)
-		w.mu.Unlock()
-		return
-	}
-	if err != nil {
-		w.resync()
-		return
-	}
-	w.mu.Lock()
-	last, ok := w.logs[dir]
-	w.mu.Unlock()
-	if !ok {
-		return // not a peer's log (ours), or forgotten by a resync in progress
-	}
-	fresh, gap := newEntries(names, last)
-	if gap {
-		w.s.log.Info("change log trimmed past what this replica read; resyncing", "log", dir)
-		w.resync()
-		return
-	}
-	if len(fresh) == 0 {
-		return
-	}
 	var all []logChange
-	var toRead []string
-	for _, n := range fresh {
-		if cs, ok := w.s.inlineChanges(n); ok {
-			all = append(all, cs...)
-		} else {
-			toRead = append(toRead, n)
+	k := 1 // entries to read at once; 1 also means "not known to be behind"
+	for read := 0; ; {
+		w.mu.Lock()
+		pl, ok := w.logs[dir]
+		var next, low int64
+		if ok {
+			next, low = pl.next, pl.low
 		}
-	}
-	entries, err := w.readEntries(dir, toRead)
-	if err != nil { // trimmed meanwhile (this replica is far behind) or no connection
-		w.resync()
-		return
-	}
-	for _, data := range entries {
-		all = append(all, w.s.parseEntry(data)...)
-	}
-	changes := map[string]bool{}
-	for _, c := range all {
-		kind, key, ok := w.s.paths.parse(c.path)
-		if !ok || kind == store.KindApplication {
+		w.mu.Unlock()
+		if !ok {
+			break // not a peer's log (ours), or forgotten
+		}
+		if read >= logRound {
+			w.mark(func() { w.logDirty[dir] = true })
+			break
+		}
+		cs, got, err := w.takeEntries(dir, pl, next, k)
+		all, read = append(all, cs...), read+got
+		if err != nil {
+			w.resync()
+			break
+		}
+		if got == k && k > 1 {
+			k = min(2*k, logWindow)
 			continue
 		}
+		ok, _, _, err = w.sess.conn.ExistsW(dir + "/" + entryName(next+int64(got)))
+		if err != nil {
+			w.resync()
+			break
+		}
+		if ok {
+			k = 2
+			continue
+		}
+		if next+int64(got) < low {
+			w.s.log.Info("change log trimmed past what this replica read; resyncing", "log", dir)
+			w.resync()
+		}
+		break
+	}
+	w.apply(all)
+}
+
+// takeEntries reads up to k entries of a log from entry next on and moves pl past those
+// read. It returns the changes newer than any version seen of their keys, how many entries
+// it read (it stops at the first missing one), and an error other than a missing entry.
+func (w *watcher) takeEntries(dir string, pl *peerLog, next int64, k int) ([]logChange, int, error) {
+	datas, stats, errs := w.getEntries(dir, next, k)
+	var out []logChange
+	got := 0
+	for got < k && errs[got] == nil {
+		cs, err := w.s.parseEntry(datas[got])
+		if err != nil {
+			w.s.log.Debug("skipping what follows a malformed change-log entry", "entry", dir+"/"+entryName(next+int64(got)), "err", err)
+		}
+		for _, c := range cs {
+			// Only adapters and objects are logged; anything else in an entry is foreign.
+			kind, key, ok := w.s.paths.parse(c.path)
+			if !ok || kind == store.KindApplication {
+				continue
+			}
+			c.path = w.s.paths.node(kind, key) // as Get names it
+			if w.s.applied.offer(c, stats[got].Mzxid) {
+				out = append(out, c)
+			}
+		}
+		got++
+	}
+	w.mu.Lock()
+	if pl.next == next {
+		pl.next += int64(got)
+	}
+	w.mu.Unlock()
+	if got < k && !errors.Is(errs[got], zk.ErrNoNode) {
+		return out, got, errs[got]
+	}
+	return out, got, nil
+}
+
+// apply records changes read from logs as known and hands them to the handler.
+func (w *watcher) apply(all []logChange) {
+	changes := map[string]bool{}
+	w.mu.Lock()
+	for _, c := range all {
+		kind, key, _ := w.s.paths.parse(c.path)
 		changes[c.path] = true
-		w.mu.Lock()
 		if c.deleted {
 			delete(w.known[kind], key)
 		} else if w.known[kind] != nil {
 			w.known[kind][key] = true
 		}
-		w.mu.Unlock()
-	}
-	w.mu.Lock()
-	if cur, ok := w.logs[dir]; ok && cur == last {
-		w.logs[dir] = lastSeq(fresh)
 	}
 	w.mu.Unlock()
 	w.each(changes, func(path string) {
@@ -263,21 +385,37 @@ func (w *watcher) readLog(dir string) {
 	})
 }
 
-// readEntries reads log entries, rereads at a time (go-zookeeper pipelines them).
-func (w *watcher) readEntries(dir string, names []string) ([][]byte, error) {
-	out := make([][]byte, len(names))
-	errs := make([]error, len(names))
-	sem := make(chan struct{}, rereads)
+// getEntries reads k entries of a log from entry next on, concurrently.
+func (w *watcher) getEntries(dir string, next int64, k int) ([][]byte, []*zk.Stat, []error) {
+	datas, stats, errs := make([][]byte, k), make([]*zk.Stat, k), make([]error, k)
+	if k == 1 {
+		datas[0], stats[0], errs[0] = w.sess.conn.Get(dir + "/" + entryName(next))
+		return datas, stats, errs
+	}
 	var wg sync.WaitGroup
-	for i, n := range names {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			out[i], _, errs[i] = w.sess.conn.Get(dir + "/" + n)
-		})
+	for i := range k {
+		wg.Go(func() { datas[i], stats[i], errs[i] = w.sess.conn.Get(dir + "/" + entryName(next+int64(i))) })
 	}
 	wg.Wait()
-	return out, errors.Join(errs...)
+	return datas, stats, errs
+}
+
+// wrote records this replica's own writes as known, so that the safety net's next listing
+// does not take them for records made outside Floe and read them again.
+func (w *watcher) wrote(batch []*write) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, wr := range batch {
+		kind, key, ok := w.s.paths.parse(wr.path)
+		if !ok || w.known[kind] == nil {
+			continue
+		}
+		if wr.data == nil {
+			delete(w.known[kind], key)
+		} else {
+			w.known[kind][key] = true
+		}
+	}
 }
 
 // relistAfter re-lists a record directory now, or once gap has passed since its last listing.
@@ -321,11 +459,9 @@ func (w *watcher) relist(dir string) {
 			now[key] = true
 		}
 	}
-	w.mu.Lock()
-	old := w.known[kind]
-	w.known[kind] = now
-	w.mu.Unlock()
 	diff := map[string]bool{}
+	w.mu.Lock() // wrote changes known from the writers' goroutines
+	old := w.known[kind]
 	for key := range now {
 		if !old[key] {
 			diff[key] = true
@@ -336,6 +472,8 @@ func (w *watcher) relist(dir string) {
 			diff[key] = true
 		}
 	}
+	w.known[kind] = now
+	w.mu.Unlock()
 	w.each(diff, func(key string) { w.changed(kind, key) })
 }
 
@@ -473,6 +611,7 @@ func (s *Store) readOne(sess *session, k store.Kind, n string) (r readRecord, ok
 		return readRecord{key: key, err: unavailable("read", err)}, true
 	}
 	s.batch.exists.Store(p, true)
+	s.applied.seen(p, stat.Mzxid)
 	v, err := decode(k, key, data, stat)
 	return readRecord{key: key, v: v, err: err}, true
 }

@@ -25,6 +25,7 @@ func newRoot() string { return fmt.Sprintf("/t%d_%d", time.Now().UnixNano()%1e9,
 
 // handler records what a Store reports.
 type handler struct {
+	hold    sync.Mutex // held by a test to stall Changed
 	mu      sync.Mutex
 	changed []string
 	resyncs int
@@ -32,6 +33,8 @@ type handler struct {
 }
 
 func (h *handler) Changed(k store.Kind, key string) error {
+	h.hold.Lock()
+	h.hold.Unlock() //nolint:staticcheck // waits while a test holds it
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.changed = append(h.changed, string(k)+"/"+key)
@@ -101,36 +104,106 @@ func TestZooKeeperStore(t *testing.T) {
 	t.Run("replication and election", func(t *testing.T) { testReplication(t, ens) })
 	t.Run("fencing", func(t *testing.T) { testFencing(t, ens) })
 	t.Run("change log", func(t *testing.T) { testChangeLog(t, ens) })
+	t.Run("change log gap", func(t *testing.T) { testChangeLogGap(t, ens) })
+	t.Run("change log restart", func(t *testing.T) { testChangeLogRestart(t, ens) })
+	t.Run("change log order", func(t *testing.T) { testChangeLogOrder(t, ens) })
 }
 
-// testChangeLog: registrations through one replica reach another through the change log
-// (writes, deletes, and past the writer's trimming), and a record created outside Floe is
-// still found by the directory watch.
-func testChangeLog(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper // a subtest body, not a helper
+// applier applies what a Store reports as the registry does: it reads each changed record
+// with Get, one at a time, and keeps the adapters' proxies.
+type applier struct {
+	s       atomic.Pointer[zk.Store]
+	mu      sync.Mutex
+	proxies map[string]string
+}
+
+func (a *applier) Changed(k store.Kind, key string) error {
+	s := a.s.Load()
+	if s == nil || k != store.KindAdapter {
+		return nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	v, err := s.Get(context.Background(), k, key)
+	if err != nil {
+		return err
+	}
+	if ad, ok := v.(*store.Adapter); ok {
+		a.proxies[key] = ad.Proxy.String()
+	} else {
+		delete(a.proxies, key)
+	}
+	return nil
+}
+
+func (a *applier) Resync(snap *store.Snapshot) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.proxies = map[string]string{}
+	for _, ad := range snap.Adapters {
+		a.proxies[ad.ID] = ad.Proxy.String()
+	}
+}
+
+func (a *applier) proxy(key string) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.proxies[key]
+}
+
+// testChangeLogOrder: two replicas take turns writing one adapter (and others); a third, which
+// reads their logs one after the other, and each writer end with the last version written,
+// never an older one read late from the other log.
+func testChangeLogOrder(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper // a subtest body, not a helper
 	root := newRoot()
-	h1, h2 := &handler{}, &handler{}
-	// The safety net (re-listing /Adapters) is off for a long while: only the log can tell w2.
-	noNet := func(name string) zk.Config {
-		return zk.Config{Servers: strings.Split(ens.Servers(), ","), Root: root, SessionTimeout: 2 * time.Second,
-			Member: zk.Member{Name: name, HTTP: "127.0.0.1:1"}, SafetyNet: time.Hour}
+	var stores []*zk.Store
+	var appliers []*applier
+	for _, name := range []string{"o1", "o2", "o3"} {
+		a := &applier{proxies: map[string]string{}}
+		cfg := noNet(ens, root, name)
+		cfg.SafetyNet = 5 * time.Millisecond // the writers also re-list /Adapters while they write
+		s := replicaWith(t, cfg, a)
+		a.s.Store(s)
+		stores, appliers = append(stores, s), append(appliers, a)
 	}
-	s1 := replicaWith(t, noNet("w1"), h1)
-	replicaWith(t, noNet("w2"), h2)
-	ctx := context.Background()
-	// w1's very first entry (ZooKeeper numbers it 0) reaches w2.
-	waitFor(t, 30*time.Second, func() bool { h2.mu.Lock(); defer h2.mu.Unlock(); return h2.resyncs > 0 })
-	first := &store.Adapter{ID: "First", Proxy: storetest.MustParse(t, "dummy:tcp -h 127.0.0.1 -p 1")}
-	if err := s1.PutAdapter(ctx, first); err != nil {
-		t.Fatal(err)
+	proxy := func(i int) *store.Adapter {
+		return &store.Adapter{ID: "Same", Proxy: storetest.MustParse(t, fmt.Sprintf("dummy:tcp -h 127.0.0.1 -p %d", 1000+i))}
 	}
-	waitFor(t, 30*time.Second, func() bool { return h2.saw("adapter/First") })
-	const n = 1200 // past 2 × logKeep: w1 trims its log while w2 follows it
+	const n = 200
+	for i := range n {
+		if err := stores[i%2].PutAdapter(context.Background(), proxy(i)); err != nil {
+			t.Fatal(err)
+		}
+		putAdapters(t, stores[i%2], fmt.Sprintf("O%d-", i), 2) // new names for the listings
+	}
+	want := proxy(n - 1).Proxy.String()
+	for _, i := range []int{0, 2} { // o1 did not write the last version; o3 wrote none
+		waitFor(t, 30*time.Second, func() bool { return appliers[i].proxy("Same") == want })
+	}
+	time.Sleep(500 * time.Millisecond) // an older version applied late would show now
+	for _, i := range []int{0, 2} {
+		if got := appliers[i].proxy("Same"); got != want {
+			t.Errorf("replica o%d ended with %q, want the last version %q", i+1, got, want)
+		}
+	}
+}
+
+// noNet configures a replica whose safety net (re-listing /Adapters) is off for a long while:
+// only the change log can tell it of registrations.
+func noNet(ens *zktest.Ensemble, root, name string) zk.Config {
+	return zk.Config{Servers: strings.Split(ens.Servers(), ","), Root: root, SessionTimeout: 2 * time.Second,
+		Member: zk.Member{Name: name, HTTP: "127.0.0.1:1"}, SafetyNet: time.Hour}
+}
+
+// putAdapters registers adapters prefix0..prefix(n-1) through s, concurrently.
+func putAdapters(t *testing.T, s *zk.Store, prefix string, n int) {
+	t.Helper()
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
 	for i := range n {
 		wg.Go(func() {
-			a := &store.Adapter{ID: fmt.Sprintf("L%d", i), Proxy: storetest.MustParse(t, "dummy:tcp -h 127.0.0.1 -p 1")}
-			if err := s1.PutAdapter(ctx, a); err != nil {
+			a := &store.Adapter{ID: fmt.Sprintf("%s%d", prefix, i), Proxy: storetest.MustParse(t, "dummy:tcp -h 127.0.0.1 -p 1")}
+			if err := s.PutAdapter(context.Background(), a); err != nil {
 				errs <- err
 			}
 		})
@@ -140,6 +213,143 @@ func testChangeLog(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper // a s
 	for err := range errs {
 		t.Fatal(err)
 	}
+}
+
+// knows reports whether h was told of adapter id, by a change or its last resync.
+func knows(h *handler, id string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.last != nil && slices.ContainsFunc(h.last.Adapters, func(a *store.Adapter) bool { return a.ID == id }) {
+		return true
+	}
+	return slices.Contains(h.changed, "adapter/"+id)
+}
+
+// testChangeLogGap: a reader stalled while its peer writes and trims far past it finds out
+// from the low-water mark and resyncs, so it misses nothing.
+func testChangeLogGap(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper // a subtest body, not a helper
+	root := newRoot()
+	h1, h2 := &handler{}, &handler{}
+	s1 := replicaWith(t, noNet(ens, root, "g1"), h1)
+	replicaWith(t, noNet(ens, root, "g2"), h2)
+	waitFor(t, 30*time.Second, func() bool { h2.mu.Lock(); defer h2.mu.Unlock(); return h2.resyncs > 0 })
+	putAdapters(t, s1, "Before", 1)
+	waitFor(t, 30*time.Second, func() bool { return knows(h2, "Before0") })
+	h2.mu.Lock()
+	resyncs := h2.resyncs
+	h2.mu.Unlock()
+	h2.hold.Lock() // g2 stalls on the next change it is told of
+	release := sync.OnceFunc(h2.hold.Unlock)
+	defer release() // before the replicas' cleanup, which waits for g2's watcher
+	putAdapters(t, s1, "Stall", 1)
+	const n = 2100 // g1 trims its log (past 2 × 1000 entries) while g2 is stalled
+	for i := range n {
+		putAdapters(t, s1, fmt.Sprintf("G%d-", i), 1) // one at a time: an entry each
+	}
+	conn, _, err := gozk.Connect(ens.Addrs(), 4*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	waitFor(t, 30*time.Second, func() bool {
+		data, _, err := conn.Get(root + "/Changes/g1")
+		return err == nil && len(data) > 0 && string(data) != "0"
+	})
+	release()
+	waitFor(t, 30*time.Second, func() bool {
+		for i := range n {
+			if !knows(h2, fmt.Sprintf("G%d-0", i)) {
+				return false
+			}
+		}
+		return knows(h2, "Stall0")
+	})
+	h2.mu.Lock()
+	defer h2.mu.Unlock()
+	if h2.resyncs == resyncs {
+		t.Error("g2 fell behind the trimmed log without resyncing")
+	}
+}
+
+// testChangeLogRestart: a restarted writer goes on numbering its entries after those of its
+// earlier run (never reusing one, never skipping one), and its peer keeps following it.
+func testChangeLogRestart(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper // a subtest body, not a helper
+	root := newRoot()
+	h2 := &handler{}
+	cfg := noNet(ens, root, "x1")
+	s1, err := zk.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = s1.Run(ctx, &handler{}); close(done) }()
+	waitFor(t, 20*time.Second, func() bool { return s1.Status().ZooKeeper == "connected" })
+	replicaWith(t, noNet(ens, root, "x2"), h2)
+	for i := range 3 {
+		putAdapters(t, s1, fmt.Sprintf("First%d-", i), 1)
+	}
+	_ = s1.Close()
+	cancel()
+	<-done
+	again := replicaWith(t, cfg, &handler{})
+	putAdapters(t, again, "Second", 1)
+	waitFor(t, 30*time.Second, func() bool { return knows(h2, "Second0") && knows(h2, "First2-0") })
+	conn, _, err := gozk.Connect(ens.Addrs(), 4*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	names, _, err := conn.Children(root + "/Changes/x1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(names)
+	want := []string{"e-0000000000", "e-0000000001", "e-0000000002", "e-0000000003"}
+	if !slices.Equal(names, want) {
+		t.Errorf("x1's log = %v, want %v", names, want)
+	}
+}
+
+// testChangeLog: registrations through one replica reach another through the change log
+// (writes, deletes, and past the writer's trimming), and a record created outside Floe is
+// still found by the directory watch.
+func testChangeLog(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper // a subtest body, not a helper
+	root := newRoot()
+	h1, h2 := &handler{}, &handler{}
+	// The safety net (re-listing /Adapters) is off for a long while: only the log can tell w2.
+	s1 := replicaWith(t, noNet(ens, root, "w1"), h1)
+	replicaWith(t, noNet(ens, root, "w2"), h2)
+	ctx := context.Background()
+	// w1's very first entry (numbered 0) reaches w2.
+	waitFor(t, 30*time.Second, func() bool { h2.mu.Lock(); defer h2.mu.Unlock(); return h2.resyncs > 0 })
+	first := &store.Adapter{ID: "First", Proxy: storetest.MustParse(t, "dummy:tcp -h 127.0.0.1 -p 1")}
+	if err := s1.PutAdapter(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, func() bool { return h2.saw("adapter/First") })
+	h2.mu.Lock()
+	resyncs := h2.resyncs
+	h2.mu.Unlock()
+	const n = 1200 // a burst, group-committed
+	putAdapters(t, s1, "L", n)
+	// Then more entries than 2 × logKeep, one by one: w1 trims its log while w2 follows it,
+	// never far enough behind to have to resync.
+	const m = 2100
+	for i := range m {
+		putAdapters(t, s1, fmt.Sprintf("S%d-", i), 1)
+	}
+	waitFor(t, 30*time.Second, func() bool { return knows(h2, fmt.Sprintf("S%d-0", m-1)) })
+	for i := range m {
+		if !knows(h2, fmt.Sprintf("S%d-0", i)) {
+			t.Fatalf("w2 was not told of S%d-0", i)
+		}
+	}
+	h2.mu.Lock()
+	if h2.resyncs != resyncs {
+		t.Errorf("w2 resynced %d times while following w1's log", h2.resyncs-resyncs)
+	}
+	h2.mu.Unlock()
 	missing := func() []string {
 		h2.mu.Lock()
 		seen := map[string]bool{}
@@ -225,7 +435,7 @@ func testReplication(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper // a
 	if err := s2.PutAdapter(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 30*time.Second, func() bool { return h1.saw("adapter/A/with slash") })
+	waitFor(t, 30*time.Second, func() bool { return knows(h1, "A/with slash") })
 	v, err := s1.Get(ctx, store.KindAdapter, "A/with slash")
 	if got, ok := v.(*store.Adapter); err != nil || !ok || got.Proxy.String() != a.Proxy.String() {
 		t.Errorf("r1 Get = %v, %v", v, err)
@@ -238,7 +448,13 @@ func testReplication(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper // a
 	if err := s1.PutApplication(ctx, app); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 30*time.Second, func() bool { return h2.saw("application/App") })
+	// r2 learns of it from a watch, or from its first resync if that came late.
+	waitFor(t, 30*time.Second, func() bool {
+		h2.mu.Lock()
+		defer h2.mu.Unlock()
+		return slices.Contains(h2.changed, "application/App") ||
+			h2.last != nil && slices.ContainsFunc(h2.last.Applications, func(a *store.Application) bool { return a.Name == "App" })
+	})
 	// The master resigns: r2 takes over with a higher epoch.
 	_ = s1.Close()
 	waitFor(t, 30*time.Second, func() bool { return s2.Status().Role == "master" })
