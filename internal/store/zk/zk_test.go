@@ -76,6 +76,17 @@ func replicaWith(t *testing.T, cfg zk.Config, h store.SyncHandler) *zk.Store {
 	return s
 }
 
+// rawConn is a plain go-zookeeper client of ens, closed when the test ends.
+func rawConn(t *testing.T, ens *zktest.Ensemble) *gozk.Conn {
+	t.Helper()
+	conn, _, err := gozk.Connect(ens.Addrs(), 4*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(conn.Close)
+	return conn
+}
+
 func waitFor(t *testing.T, d time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
@@ -246,11 +257,7 @@ func testChangeLogGap(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper // 
 	for i := range n {
 		putAdapters(t, s1, fmt.Sprintf("G%d-", i), 1) // one at a time: an entry each
 	}
-	conn, _, err := gozk.Connect(ens.Addrs(), 4*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := rawConn(t, ens)
 	waitFor(t, 30*time.Second, func() bool {
 		data, _, err := conn.Get(root + "/Changes/g1")
 		return err == nil && len(data) > 0 && string(data) != "0"
@@ -295,11 +302,7 @@ func testChangeLogRestart(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper
 	again := replicaWith(t, cfg, &handler{})
 	putAdapters(t, again, "Second", 1)
 	waitFor(t, 30*time.Second, func() bool { return knows(h2, "Second0") && knows(h2, "First2-0") })
-	conn, _, err := gozk.Connect(ens.Addrs(), 4*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := rawConn(t, ens)
 	names, _, err := conn.Children(root + "/Changes/x1")
 	if err != nil {
 		t.Fatal(err)
@@ -377,11 +380,7 @@ func testChangeLog(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper // a s
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	conn, _, err := gozk.Connect(ens.Addrs(), 4*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := rawConn(t, ens)
 	waitFor(t, 30*time.Second, func() bool {
 		names, _, err := conn.Children(root + "/Changes/w1")
 		return err == nil && len(names) < n
@@ -469,16 +468,12 @@ func testFencing(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper // a sub
 	root := newRoot()
 	s1 := replica(t, ens.Servers(), root, "f1", &handler{})
 	waitFor(t, 30*time.Second, func() bool { return s1.Status().Role == "master" })
-	conn, _, err := gozk.Connect(ens.Addrs(), 4*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := rawConn(t, ens)
 	// Another master is elected behind f1's back: /Epoch moves on.
 	if _, err := conn.Set(root+"/Epoch", []byte("7"), -1); err != nil {
 		t.Fatal(err)
 	}
-	err = s1.PutApplication(context.Background(), &store.Application{Name: "Late", Revision: 1, Descriptor: []byte("<x/>")})
+	err := s1.PutApplication(context.Background(), &store.Application{Name: "Late", Revision: 1, Descriptor: []byte("<x/>")})
 	if err == nil {
 		t.Fatal("a fenced write with a stale epoch succeeded")
 	}
