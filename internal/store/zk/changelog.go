@@ -201,8 +201,13 @@ func (s *Store) trim(sess *session, old []int64, low int64) {
 }
 
 // loadOwnLog lists this writer's log directory at bootstrap: a restarted replica goes on
-// numbering after the entries an earlier run left, and trims them in time.
+// numbering after the entries an earlier run left (or at the low-water mark, if they are all
+// gone), and trims them in time.
 func (s *Store) loadOwnLog(sess *session) error {
+	data, _, err := sess.conn.Get(s.paths.myLog)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", s.paths.myLog, err)
+	}
 	names, _, err := sess.conn.Children(s.paths.myLog)
 	if err != nil {
 		return fmt.Errorf("list %s: %w", s.paths.myLog, err)
@@ -213,6 +218,7 @@ func (s *Store) loadOwnLog(sess *session) error {
 	if !s.clog.trimming {
 		s.clog.own = own
 	}
+	s.clog.next = max(s.clog.next, parseLow(data))
 	if len(own) > 0 {
 		s.clog.next = max(s.clog.next, own[len(own)-1]+1)
 	}

@@ -64,6 +64,14 @@ func replica(t *testing.T, servers, root, name string, h store.SyncHandler) *zk.
 // replicaWith runs a zk.Store configured by cfg until the test ends.
 func replicaWith(t *testing.T, cfg zk.Config, h store.SyncHandler) *zk.Store {
 	t.Helper()
+	s, stop := startReplica(t, cfg, h)
+	t.Cleanup(stop)
+	return s
+}
+
+// startReplica runs a zk.Store configured by cfg until stop is called.
+func startReplica(t *testing.T, cfg zk.Config, h store.SyncHandler) (*zk.Store, func()) {
+	t.Helper()
 	s, err := zk.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -71,9 +79,9 @@ func replicaWith(t *testing.T, cfg zk.Config, h store.SyncHandler) *zk.Store {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { _ = s.Run(ctx, h); close(done) }()
-	t.Cleanup(func() { _ = s.Close(); cancel(); <-done })
+	stop := sync.OnceFunc(func() { _ = s.Close(); cancel(); <-done })
 	waitFor(t, 20*time.Second, func() bool { return s.Status().ZooKeeper == "connected" })
-	return s
+	return s, stop
 }
 
 // rawConn is a plain go-zookeeper client of ens, closed when the test ends.
@@ -284,26 +292,18 @@ func testChangeLogRestart(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper
 	root := newRoot()
 	h2 := &handler{}
 	cfg := noNet(ens, root, "x1")
-	s1, err := zk.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = s1.Run(ctx, &handler{}); close(done) }()
-	waitFor(t, 20*time.Second, func() bool { return s1.Status().ZooKeeper == "connected" })
+	s1, stop := startReplica(t, cfg, &handler{})
 	replicaWith(t, noNet(ens, root, "x2"), h2)
 	for i := range 3 {
 		putAdapters(t, s1, fmt.Sprintf("First%d-", i), 1)
 	}
-	_ = s1.Close()
-	cancel()
-	<-done
-	again := replicaWith(t, cfg, &handler{})
-	putAdapters(t, again, "Second", 1)
+	stop()
+	s1, stop = startReplica(t, cfg, &handler{})
+	putAdapters(t, s1, "Second", 1)
 	waitFor(t, 30*time.Second, func() bool { return knows(h2, "Second0") && knows(h2, "First2-0") })
 	conn := rawConn(t, ens)
-	names, _, err := conn.Children(root + "/Changes/x1")
+	log := root + "/Changes/x1"
+	names, _, err := conn.Children(log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,6 +312,19 @@ func testChangeLogRestart(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper
 	if !slices.Equal(names, want) {
 		t.Errorf("x1's log = %v, want %v", names, want)
 	}
+	// Every entry is gone (an operator removed them, or a trim kept none), the low-water mark
+	// stays: the next run numbers on from it, where x2 waits.
+	stop()
+	ops := []any{&gozk.SetDataRequest{Path: log, Data: []byte("4"), Version: -1}}
+	for _, n := range names {
+		ops = append(ops, &gozk.DeleteRequest{Path: log + "/" + n, Version: -1})
+	}
+	if _, err := conn.Multi(ops...); err != nil {
+		t.Fatal(err)
+	}
+	s1 = replicaWith(t, cfg, &handler{})
+	putAdapters(t, s1, "Third", 1)
+	waitFor(t, 30*time.Second, func() bool { return knows(h2, "Third0") })
 }
 
 // testChangeLog: registrations through one replica reach another through the change log
