@@ -26,7 +26,8 @@ import (
 //	HA_GRACEFUL_TRIALS  SIGTERM failover trials (default 20)
 //	HA_WRITES           propagation writes per kind: object, adapter, application (default 200)
 //	HA_ZK_TRIALS        ZooKeeper leader kills (default 5)
-//	HA_REG_RUNS         registration runs per system, alternating IceGrid and Floe (default 3)
+//	HA_REG_RUNS         registration runs per system, alternating IceGrid and Floe (default 3),
+//	                    after one untimed run of each (warm-up)
 //	HA_REG_SECONDS      measured seconds per registration run (default 5)
 //	HA_REG_THREADS      locbench threads per replica (default 4)
 //	HA_ZK_TICK          ZooKeeper tickTime in ms (default 200, zktest's)

@@ -104,6 +104,13 @@ func registrationPhase(ctx context.Context, rep *report, c *cluster, zc *zk.Conn
 		rep.note("registrations: adapters under %s/Adapters: %d before the phase, %d after; per-run totals are in ha-raw.txt",
 			c.root, adaptersBefore, adapters())
 	}()
+	// One untimed run of each first: ZooKeeper's JIT compiles the registration path during the
+	// first seconds of load (the first measured run used to cost half as much ZooKeeper CPU
+	// again as the next ones), and both registries warm their page caches.
+	for _, t := range []registrationTarget{ig, floe} {
+		r := t.run(ctx, rep, groups, lb, fmt.Sprintf("warm%s-%s", strconv.FormatInt(time.Now().Unix(), 36), t.name), cfg.regThreads, cfg.regSeconds)
+		rep.say("registrations warm-up (not counted): %s %.0f/s", t.name, r.total)
+	}
 	var catchUp []float64
 	diverged := 0
 	var fl, icg, ratio, flP99, igP99 []float64
