@@ -26,12 +26,29 @@ type Proc struct {
 	err  error // Cmd.Wait's result; read only after done is closed
 }
 
-// StartProc starts cmd (whose Dir, Env, arguments and SysProcAttr the caller set). Its stdout
-// and stderr go to a new Buffer, Out, unless the caller set either. The process is started and
-// reaped on a goroutine locked to its OS thread, so that a Pdeathsig in cmd.SysProcAttr fires
-// when the test binary dies, not when an idle thread is retired.
+// StartProc starts cmd (whose Dir, Env, arguments and SysProcAttr the caller set) as Start does,
+// failing the test if it cannot, and stops it at cleanup.
 func StartProc(tb testing.TB, name string, cmd *exec.Cmd) *Proc {
 	tb.Helper()
+	p, err := Start(name, cmd)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		p.Stop(tb, p.StopSignal, p.StopWait)
+		if tb.Failed() && p.Out != nil {
+			tb.Logf("%s output:\n%s", name, p.Out.String())
+		}
+	})
+	return p
+}
+
+// Start starts cmd for a caller that has no test to clean up after (a TestMain, a benchmark
+// harness that restarts its processes): the caller stops the process. Its stdout and stderr go
+// to a new Buffer, Out, unless the caller set either. The process is started and reaped on a
+// goroutine locked to its OS thread, so that a Pdeathsig in cmd.SysProcAttr fires when the test
+// binary dies, not when an idle thread is retired.
+func Start(name string, cmd *exec.Cmd) (*Proc, error) {
 	p := &Proc{Name: name, Cmd: cmd, StopSignal: os.Interrupt, StopWait: 20 * time.Second, done: make(chan struct{})}
 	if cmd.Stdout == nil && cmd.Stderr == nil {
 		p.Out = &Buffer{}
@@ -50,15 +67,9 @@ func StartProc(tb testing.TB, name string, cmd *exec.Cmd) *Proc {
 		close(p.done)
 	}()
 	if err := <-started; err != nil {
-		tb.Fatalf("start %s: %v", name, err)
+		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	tb.Cleanup(func() {
-		p.Stop(tb, p.StopSignal, p.StopWait)
-		if tb.Failed() && p.Out != nil {
-			tb.Logf("%s output:\n%s", name, p.Out.String())
-		}
-	})
-	return p
+	return p, nil
 }
 
 // Done is closed once the process has exited and been reaped (then Cmd.ProcessState is set).
@@ -102,8 +113,8 @@ func (p *Proc) Wait(d time.Duration) (int, error) {
 	}
 }
 
-// Terminate sends sig and waits up to d for the process to exit; past d it kills the process
-// and returns an error. Terminating an exited process does nothing.
+// Terminate sends sig and waits up to d for the process to exit; past d it kills the process,
+// waits up to d again and returns an error. Terminating an exited process does nothing.
 func (p *Proc) Terminate(sig os.Signal, d time.Duration) error {
 	if p.Exited() {
 		return nil
@@ -113,7 +124,9 @@ func (p *Proc) Terminate(sig os.Signal, d time.Duration) error {
 		return nil
 	}
 	_ = p.Cmd.Process.Kill()
-	<-p.done
+	if _, err := p.Wait(d); err != nil {
+		return fmt.Errorf("%s (pid %d) did not exit within %v of %v, nor within %v of SIGKILL", p.Name, p.Cmd.Process.Pid, d, sig, d)
+	}
 	return fmt.Errorf("%s (pid %d) did not exit within %v of %v; killed", p.Name, p.Cmd.Process.Pid, d, sig)
 }
 
