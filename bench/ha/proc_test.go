@@ -8,11 +8,12 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
 	"time"
+
+	"floe/internal/floetest"
 )
 
 // proc is one child process started by the benchmark: a floe registry, an icegridregistry or a
@@ -23,19 +24,18 @@ type proc struct {
 	argv    []string
 	logPath string
 
-	mu   sync.Mutex
-	pid  *os.Process
-	done chan struct{} // closed once the process has exited and been reaped
+	mu  sync.Mutex
+	cur *floetest.Proc // the current incarnation; nil before the first start
 }
 
-// start launches the process with stdout and stderr appended to logPath. A goroutine locked to
-// its OS thread starts and reaps it, so that Pdeathsig (tied to the starting thread) lasts as
-// long as the child.
+// start launches the process with stdout and stderr appended to logPath. floetest.Start starts
+// and reaps it on a goroutine locked to its OS thread, so that Pdeathsig (tied to the starting
+// thread) lasts as long as the child.
 func (p *proc) start() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.runningLocked() {
-		return fmt.Errorf("%s is already running (pid %d)", p.name, p.pid.Pid)
+		return fmt.Errorf("%s is already running (pid %d)", p.name, p.cur.Cmd.Process.Pid)
 	}
 	logf, err := os.OpenFile(p.logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
@@ -47,44 +47,28 @@ func (p *proc) start() error {
 	cmd := exec.CommandContext(context.Background(), p.argv[0], p.argv[1:]...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	started := make(chan error, 1)
-	done := make(chan struct{})
-	go func() {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		if err := cmd.Start(); err != nil {
-			started <- err
-			close(done)
-			return
-		}
-		started <- nil
-		_ = cmd.Wait()
-		close(done)
-	}()
-	if err := <-started; err != nil {
-		return fmt.Errorf("start %s: %w", p.name, err)
+	cur, err := floetest.Start(p.name, cmd)
+	if err != nil {
+		return err
 	}
-	p.pid, p.done = cmd.Process, done
+	p.cur = cur
 	return nil
 }
 
 // runningLocked reports whether the process was started and not yet reaped. p.mu is held.
-func (p *proc) runningLocked() bool {
-	if p.pid == nil {
-		return false
-	}
-	select {
-	case <-p.done:
-		return false
-	default:
-		return true
-	}
-}
+func (p *proc) runningLocked() bool { return p.cur != nil && !p.cur.Exited() }
 
 func (p *proc) running() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.runningLocked()
+}
+
+// pid is the PID of the current incarnation.
+func (p *proc) pid() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cur.Cmd.Process.Pid
 }
 
 // signal sends sig to the running process.
@@ -94,20 +78,24 @@ func (p *proc) signal(sig syscall.Signal) error {
 	if !p.runningLocked() {
 		return fmt.Errorf("%s is not running", p.name)
 	}
-	return p.pid.Signal(sig)
+	return p.cur.Cmd.Process.Signal(sig)
+}
+
+// current is the current incarnation, or nil.
+func (p *proc) current() *floetest.Proc {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cur
 }
 
 // exitedAt returns a channel that receives the time the running process exits (nothing if it
 // is not running).
 func (p *proc) exitedAt() <-chan time.Time {
 	out := make(chan time.Time, 1)
-	p.mu.Lock()
-	done := p.done
-	p.mu.Unlock()
-	if done != nil {
+	if cur := p.current(); cur != nil {
 		go func() {
 			select {
-			case <-done:
+			case <-cur.Done():
 				out <- time.Now()
 			case <-time.After(time.Minute):
 			}
@@ -120,20 +108,14 @@ var errStillRunning = errors.New("still running")
 
 // waitExit waits up to d for the process to be reaped.
 func (p *proc) waitExit(d time.Duration) error {
-	p.mu.Lock()
-	done := p.done
-	p.mu.Unlock()
-	if done == nil {
+	cur := p.current()
+	if cur == nil {
 		return nil
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-done:
-		return nil
-	case <-t.C:
+	if _, err := cur.Wait(d); err != nil {
 		return fmt.Errorf("%s: %w after %v", p.name, errStillRunning, d)
 	}
+	return nil
 }
 
 // kill sends SIGKILL and waits for the exit.

@@ -76,7 +76,7 @@ func registrationPhase(ctx context.Context, rep *report, c *cluster, zc *zk.Conn
 			var pids []int
 			for _, r := range c.reps {
 				if r.running() {
-					pids = append(pids, r.pid.Pid)
+					pids = append(pids, r.pid())
 				}
 			}
 			return pids
@@ -86,7 +86,7 @@ func registrationPhase(ctx context.Context, rep *report, c *cluster, zc *zk.Conn
 			var pids []int
 			for _, p := range g.procs {
 				if p.running() {
-					pids = append(pids, p.pid.Pid)
+					pids = append(pids, p.pid())
 				}
 			}
 			return pids

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"floe/internal/floetest"
 )
 
 const (
@@ -38,8 +40,7 @@ var nodeSettings = map[string][]string{
 type realGrid struct {
 	dir     string
 	locator string
-	procs   []*exec.Cmd
-	logs    []*bytes.Buffer
+	procs   []*floetest.Proc // their output is in Out
 }
 
 var (
@@ -152,27 +153,18 @@ func (g *realGrid) startNode(name string, extra []string) error {
 	// The node outlives this call; stop ends it by its PID.
 	cmd := exec.CommandContext(context.Background(), "icegridnode", "--Ice.Config="+cfg)
 	cmd.Dir = data
-	log := &bytes.Buffer{}
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start icegridnode %s: %w", name, err)
+	p, err := floetest.Start("icegridnode "+name, cmd)
+	if err != nil {
+		return err
 	}
-	g.procs, g.logs = append(g.procs, cmd), append(g.logs, log)
+	g.procs = append(g.procs, p)
 	return nil
 }
 
 // stop stops the processes this package started, by PID: SIGTERM, then SIGKILL after a bound.
 func (g *realGrid) stop() {
-	for _, cmd := range slices.Backward(g.procs) {
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-done:
-		case <-time.After(waitBound):
-			_ = cmd.Process.Kill()
-			<-done
-		}
+	for _, p := range slices.Backward(g.procs) {
+		_ = p.Terminate(syscall.SIGTERM, waitBound)
 	}
 	g.procs = nil
 	_ = os.RemoveAll(g.dir)

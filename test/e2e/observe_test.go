@@ -85,7 +85,7 @@ func (e *env) shutdown(s *server) {
 	if _, err := probe(e.t, e.target.locator(), "shutdown", s.proxy); err != nil {
 		e.t.Fatal(err)
 	}
-	if code, err := s.proc.wait(readyTimeout); err != nil || code != 0 {
+	if code, err := s.proc.Wait(readyTimeout); err != nil || code != 0 {
 		e.t.Fatalf("server.py after shutdown(): exit %d, %v", code, err)
 	}
 }

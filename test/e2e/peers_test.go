@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"floe/internal/floetest"
 )
 
 // python is the interpreter with ZeroC Ice 3.7 (the python3 on PATH may be a pyenv without it).
@@ -28,7 +30,7 @@ func probe(t *testing.T, locator string, args ...string) (map[string]any, error)
 	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, python, append([]string{probeScript, "--locator", locator}, args...)...)
-	var stderr syncBuffer
+	var stderr floetest.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
@@ -43,7 +45,7 @@ func probe(t *testing.T, locator string, args ...string) (map[string]any, error)
 
 // server is a running Python Tester server (servant "tester").
 type server struct {
-	proc  *proc
+	proc  *floetest.Proc
 	proxy string // its direct proxy, from the READY line
 	port  int
 }
@@ -66,15 +68,15 @@ func startServer(t *testing.T, locator, adapterID, replicaGroup string) (*server
 	if replicaGroup != "" {
 		args = append(args, "--TestAdapter.ReplicaGroupId="+replicaGroup)
 	}
-	var stdout, stderr syncBuffer
+	var stdout, stderr floetest.Buffer
 	p := startProc(t, "server.py "+adapterID, &stdout, &stderr, python, args...)
 	deadline := time.Now().Add(readyTimeout)
 	for {
 		if line, ok := readyLine(stdout.String()); ok {
 			return newServer(t, p, line), nil
 		}
-		if p.exited() {
-			return nil, &serverExitError{code: p.cmd.ProcessState.ExitCode(), stderr: stderr.String()}
+		if p.Exited() {
+			return nil, &serverExitError{code: p.ExitCode(), stderr: stderr.String()}
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("server.py %s: no READY line within %v; stderr: %s", adapterID, readyTimeout, stderr.String())
@@ -94,7 +96,7 @@ func readyLine(out string) (string, bool) {
 
 var portRE = regexp.MustCompile(`-p (\d+)`)
 
-func newServer(t *testing.T, p *proc, proxy string) *server {
+func newServer(t *testing.T, p *floetest.Proc, proxy string) *server {
 	t.Helper()
 	m := portRE.FindStringSubmatch(proxy)
 	if m == nil {

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,88 +14,27 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"floe/internal/floetest"
 )
 
 // readyTimeout bounds every wait for a process or a registry to become ready or to exit.
 const readyTimeout = 30 * time.Second
 
-// proc is a child process started by a test. It is stopped by its PID at cleanup (SIGTERM, then
-// SIGKILL) if it is still running; nothing else is ever signalled.
-type proc struct {
-	name string
-	cmd  *exec.Cmd
-	done chan struct{} // closed when cmd.Wait has returned
-	err  error         // cmd.Wait's result; read only after done is closed
-}
-
-// startProc starts bin with args. stdout and stderr may be nil (discarded).
-func startProc(t *testing.T, name string, stdout, stderr io.Writer, bin string, args ...string) *proc {
+// startProc starts bin with args, its stdout and stderr going to the writers given. It is
+// stopped by its PID at cleanup (SIGTERM, then SIGKILL after 10 s, which is logged) if it is
+// still running; nothing else is ever signalled.
+func startProc(t *testing.T, name string, stdout, stderr io.Writer, bin string, args ...string) *floetest.Proc {
 	t.Helper()
 	cmd := exec.Command(bin, args...) //nolint:noctx // lives until cleanup, which stops it with SIGTERM; t.Context() would SIGKILL it first
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	p := &proc{name: name, cmd: cmd, done: make(chan struct{})}
-	go func() { p.err = cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		if err := p.stop(syscall.SIGTERM, 10*time.Second); err != nil {
+	p := floetest.StartProc(t, name, cmd)
+	t.Cleanup(func() { // runs before StartProc's own, which then finds the process gone
+		if err := p.Terminate(syscall.SIGTERM, 10*time.Second); err != nil {
 			t.Logf("cleanup: %v", err)
 		}
 	})
 	return p
-}
-
-func (p *proc) exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
-}
-
-// wait waits up to d for the process to exit and returns its exit code.
-func (p *proc) wait(d time.Duration) (int, error) {
-	select {
-	case <-p.done:
-		return p.cmd.ProcessState.ExitCode(), nil
-	case <-time.After(d):
-		return -1, fmt.Errorf("%s (pid %d) still running after %v", p.name, p.cmd.Process.Pid, d)
-	}
-}
-
-// stop sends sig and waits up to d for the exit; past d it kills the process and reports it.
-// Stopping an exited process does nothing.
-func (p *proc) stop(sig syscall.Signal, d time.Duration) error {
-	if p.exited() {
-		return nil
-	}
-	_ = p.cmd.Process.Signal(sig)
-	if _, err := p.wait(d); err == nil {
-		return nil
-	}
-	_ = p.cmd.Process.Kill()
-	<-p.done
-	return fmt.Errorf("%s (pid %d) ignored %v for %v; killed", p.name, p.cmd.Process.Pid, sig, d)
-}
-
-// syncBuffer is a bytes.Buffer safe for a process writer and a concurrent reader.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // Ports are picked below the kernel's ephemeral range (32768+ on Linux), so the ports that the

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"os/exec"
 	"path/filepath"
+
+	"floe/internal/floetest"
 )
 
 var sessionScript = filepath.Join("testdata", "session.py")
@@ -64,7 +66,7 @@ func (e *env) sessionScript() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*readyTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, python, sessionScript, "--locator", e.target.locator(), "--node-data", e.target.nodeData())
-	var stderr syncBuffer
+	var stderr floetest.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	sc := bufio.NewScanner(bytes.NewReader(out))

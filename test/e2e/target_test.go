@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"floe/internal/floetest"
 )
 
 // instanceName is deliberately not IceGrid's default, so a registry that ignores
@@ -44,7 +46,7 @@ type registry struct {
 	dir                            string // config, data and log live here
 	nodeDir                        string // the collocated node's data; "" without a node
 	client, server, internal, http int
-	proc                           *proc
+	proc                           *floetest.Proc
 	log                            *os.File
 }
 
@@ -126,8 +128,8 @@ func (r *registry) run(t *testing.T, ready func() bool, bin string, args ...stri
 	r.proc = startProc(t, r.kind+" registry", r.log, r.log, bin, args...)
 	deadline := time.Now().Add(readyTimeout)
 	for !ready() {
-		if r.proc.exited() {
-			t.Fatalf("%s registry exited before it was ready: %s (log: %s)", r.kind, exitText(r.proc.err), r.log.Name())
+		if r.proc.Exited() {
+			t.Fatalf("%s registry exited before it was ready: %s (log: %s)", r.kind, exitText(r.proc.Err()), r.log.Name())
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%s registry not ready within %v", r.kind, readyTimeout)
@@ -148,24 +150,24 @@ func (r *registry) run(t *testing.T, ready func() bool, bin string, args ...stri
 
 func (r *registry) stop(t *testing.T) {
 	t.Helper()
-	if err := r.proc.stop(syscall.SIGTERM, readyTimeout); err != nil {
+	if err := r.proc.Terminate(syscall.SIGTERM, readyTimeout); err != nil {
 		t.Errorf("graceful stop: %v", err)
 	}
-	fmt.Fprintf(r.log, "=== exited: %s\n", exitText(r.proc.err))
+	fmt.Fprintf(r.log, "=== exited: %s\n", exitText(r.proc.Err()))
 }
 
 func (r *registry) kill(t *testing.T) {
 	t.Helper()
-	if err := r.proc.stop(syscall.SIGKILL, readyTimeout); err != nil {
+	if err := r.proc.Terminate(syscall.SIGKILL, readyTimeout); err != nil {
 		t.Errorf("kill -9: %v", err)
 	}
-	fmt.Fprintf(r.log, "=== killed: %s\n", exitText(r.proc.err))
+	fmt.Fprintf(r.log, "=== killed: %s\n", exitText(r.proc.Err()))
 }
 
 func (r *registry) dumpLogOnFailure(t *testing.T) {
 	t.Helper()
 	if r.proc != nil {
-		_ = r.proc.stop(syscall.SIGTERM, 10*time.Second)
+		_ = r.proc.Terminate(syscall.SIGTERM, 10*time.Second)
 	}
 	_ = r.log.Close()
 	if !t.Failed() {

@@ -43,15 +43,11 @@ func TestFailoverWithPythonClient(t *testing.T) {
 	cmd := exec.CommandContext(t.Context(), python, script, "--proxy", "hello@PyAdapter", "--seconds", "8", "--mark", mark,
 		"--Ice.Default.Locator="+locator, "--Ice.Default.LocatorCacheTimeout=0")
 	cmd.Stdout, cmd.Stderr = out, errOut
-	p, err := startProcess(cmd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.kill)
+	p := startProcess(t, "Python client", cmd)
 	floetest.WaitUntil(t, 30*time.Second, "the Python client's first call", func() bool {
-		return strings.Contains(out.Tail(5), "READY") || p.exited()
+		return strings.Contains(out.Tail(5), "READY") || p.Exited()
 	})
-	if p.exited() {
+	if p.Exited() {
 		t.Fatalf("the Python client exited before its first call:\n%s\n%s", out.Tail(20), errOut.Tail(20))
 	}
 
@@ -65,7 +61,7 @@ func TestFailoverWithPythonClient(t *testing.T) {
 	t.Logf("failover: %s is master with epoch %d %v after kill -9", next.name, epoch, time.Since(killed).Round(time.Millisecond))
 
 	select {
-	case <-p.done:
+	case <-p.Done():
 	case <-time.After(30 * time.Second):
 		t.Fatalf("the Python client did not finish within 30s:\n%s", errOut.Tail(20))
 	}

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -17,47 +16,17 @@ import (
 	"floe/internal/floetest"
 )
 
-// process is a child started on a goroutine locked to its OS thread, so that Pdeathsig
-// (sysProcAttr) fires only when the test binary dies, not when an idle thread is retired.
-type process struct {
-	cmd  *exec.Cmd
-	done chan struct{} // closed once the child has been reaped
-}
+// killWait bounds the wait for a child to be reaped after SIGKILL.
+const killWait = 10 * time.Second
 
-func startProcess(cmd *exec.Cmd) (*process, error) {
+// startProcess starts cmd with sysProcAttr (the kernel kills it if the test binary dies); cleanup
+// kills it (SIGKILL, by PID) if it still runs.
+func startProcess(t *testing.T, name string, cmd *exec.Cmd) *floetest.Proc {
+	t.Helper()
 	cmd.SysProcAttr = sysProcAttr()
-	p := &process{cmd: cmd, done: make(chan struct{})}
-	started := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		if err := cmd.Start(); err != nil {
-			started <- err
-			close(p.done)
-			return
-		}
-		started <- nil
-		_ = cmd.Wait()
-		close(p.done)
-	}()
-	return p, <-started
-}
-
-func (p *process) exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
-}
-
-// kill sends SIGKILL (by PID) and waits until the child is reaped.
-func (p *process) kill() {
-	if !p.exited() {
-		_ = p.cmd.Process.Kill()
-		<-p.done
-	}
+	p := floetest.StartProc(t, name, cmd)
+	p.StopSignal, p.StopWait = os.Kill, killWait
+	return p
 }
 
 // replica is one `floe registry` in ZooKeeper mode. Its ports and data directory are kept
@@ -67,7 +36,7 @@ type replica struct {
 	client, server, http   int
 	dataDir, root, zkHosts string
 	log                    *floetest.Buffer
-	proc                   *process // current incarnation; used by the test goroutine only
+	proc                   *floetest.Proc // current incarnation; used by the test goroutine only
 }
 
 // newReplica picks ports and a data directory; the replica is killed at cleanup and its log
@@ -76,10 +45,7 @@ func newReplica(t *testing.T, name, root, zkHosts string) *replica {
 	t.Helper()
 	r := &replica{name: name, client: freePort(t), server: freePort(t), http: freePort(t),
 		dataDir: t.TempDir(), root: root, zkHosts: zkHosts, log: &floetest.Buffer{}}
-	t.Cleanup(func() {
-		if r.proc != nil {
-			r.proc.kill()
-		}
+	t.Cleanup(func() { // runs after the cleanups of the replica's incarnations, which kill them
 		if t.Failed() || os.Getenv("HA_LOGS") != "" {
 			t.Logf("--- replica %s log tail ---\n%s", r.name, r.log.Tail(80))
 		}
@@ -111,17 +77,14 @@ func (r *replica) start(t *testing.T) {
 	}
 	cmd.Stdout, cmd.Stderr = r.log, r.log
 	fmt.Fprintf(r.log, "=== test: %s starting %s\n", time.Now().Format("15:04:05.000"), r.name)
-	p, err := startProcess(cmd)
-	if err != nil {
-		t.Fatalf("start replica %s: %v", r.name, err)
-	}
+	p := startProcess(t, "replica "+r.name, cmd)
 	r.proc = p
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if status, _, err := r.do("GET", "/healthz", ""); err == nil && status == http.StatusOK {
 			return
 		}
-		if p.exited() {
+		if p.Exited() {
 			t.Fatalf("replica %s exited at start: %v\n%s", r.name, cmd.ProcessState, r.log.Tail(40))
 		}
 		if time.Now().After(deadline) {
@@ -135,14 +98,14 @@ func (r *replica) start(t *testing.T) {
 func (r *replica) kill9(t *testing.T) {
 	t.Helper()
 	fmt.Fprintf(r.log, "=== test: %s kill -9 %s\n", time.Now().Format("15:04:05.000"), r.name)
-	r.proc.kill()
+	r.proc.Stop(t, os.Kill, killWait)
 }
 
 // signal sends SIGSTOP or SIGCONT to the replica.
 func (r *replica) signal(t *testing.T, sig syscall.Signal) {
 	t.Helper()
 	fmt.Fprintf(r.log, "=== test: %s %v %s\n", time.Now().Format("15:04:05.000"), sig, r.name)
-	if err := r.proc.cmd.Process.Signal(sig); err != nil {
+	if err := r.proc.Cmd.Process.Signal(sig); err != nil {
 		t.Fatalf("%v to replica %s: %v", sig, r.name, err)
 	}
 }

@@ -3,6 +3,7 @@ package interop_test
 import (
 	"bufio"
 	"context"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -25,8 +26,8 @@ func testdata(name string) string {
 }
 
 // startPython runs a Python peer script and returns the proxy from its "READY <proxy>" line.
-// The process is killed (by PID) at cleanup if it has not exited.
-func startPython(tb testing.TB, script string, args ...string) (string, *exec.Cmd) {
+// At cleanup the process gets 5 s to exit by itself, then is killed (by PID).
+func startPython(tb testing.TB, script string, args ...string) (string, *floetest.Proc) {
 	tb.Helper()
 	cmd := exec.Command(python, append([]string{testdata(script)}, args...)...) //nolint:noctx // cleanup gives it 5 s to exit by itself; tb.Context() would kill it first
 	cmd.Stderr = &testWriter{t: tb, prefix: script + ": "}
@@ -34,19 +35,9 @@ func startPython(tb testing.TB, script string, args ...string) (string, *exec.Cm
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	tb.Cleanup(func() {
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	})
+	p := floetest.StartProc(tb, script, cmd)
+	p.StopSignal, p.StopWait = os.Kill, 10*time.Second
+	tb.Cleanup(func() { _, _ = p.Wait(5 * time.Second) }) // runs before StartProc's, which kills it
 	ready := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(out)
@@ -59,12 +50,12 @@ func startPython(tb testing.TB, script string, args ...string) (string, *exec.Cm
 		}
 	}()
 	select {
-	case p := <-ready:
-		return p, cmd
-	case <-exited:
+	case proxy := <-ready:
+		return proxy, p
+	case <-p.Done():
 		tb.Fatalf("%s exited before READY", script)
 	case <-time.After(30 * time.Second):
-		_ = cmd.Process.Kill()
+		_ = p.Cmd.Process.Kill()
 		tb.Fatalf("%s: no READY line within 30s", script)
 	}
 	return "", nil

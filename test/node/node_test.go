@@ -59,7 +59,7 @@ func TestRemoteNodeActivationAndAdmin(t *testing.T) {
 		}
 	}
 
-	node.stop(t, syscall.SIGTERM)
+	node.Stop(t, syscall.SIGTERM, stopWait)
 	for _, pid := range pids {
 		if alive(pid) {
 			t.Errorf("server pid %d still runs after the node's SIGTERM", pid)
@@ -90,7 +90,7 @@ func TestRemoteNodeRestart(t *testing.T) {
 	floetest.WaitFor(t, 10*time.Second, func() bool { return g.server(t, "Always").State == "Active" })
 	old := []int{g.server(t, "OnDemand").PID, g.server(t, "Always").PID, g.server(t, "Sleeper").PID}
 
-	node.stop(t, syscall.SIGKILL)
+	node.Stop(t, syscall.SIGKILL, stopWait)
 	for _, pid := range old {
 		if !alive(pid) {
 			t.Fatalf("server pid %d died with its node; want it left running (as icegridnode leaves it)", pid)
@@ -117,8 +117,8 @@ func TestRemoteNodeRestart(t *testing.T) {
 	// deployment. (The hello server Always starts too, and exits at once: its adapter cannot
 	// register.)
 	running := []int{g.server(t, "Always").PID, g.server(t, "Sleeper").PID}
-	g.reg.stop(t, syscall.SIGTERM)
-	node.stop(t, syscall.SIGTERM)
+	g.reg.Stop(t, syscall.SIGTERM, stopWait)
+	node.Stop(t, syscall.SIGTERM, stopWait)
 	for _, pid := range running {
 		if alive(pid) {
 			t.Errorf("server pid %d still runs after the node's SIGTERM with no registry", pid)
@@ -144,7 +144,7 @@ func TestRemoteNodeRestart(t *testing.T) {
 	if s := g.server(t, "Sleeper"); s.PID != pid || (s.State != "Activating" && s.State != "ActivationTimedOut" && s.State != "Active") {
 		t.Errorf("Sleeper once the registry is back = %+v, want it running with pid %d", s, pid)
 	}
-	node.stop(t, syscall.SIGTERM)
+	node.Stop(t, syscall.SIGTERM, stopWait)
 	if alive(pid) {
 		t.Errorf("Sleeper (pid %d) still runs after the node's SIGTERM", pid)
 	}

@@ -58,7 +58,7 @@ func TestRemoteNodeUpdateWithoutRestart(t *testing.T) {
 		{"node down", app("v4.xml", "hallo", ""), "the node `n1' is down"},
 	} {
 		if tc.name == "node down" {
-			node.stop(t, syscall.SIGTERM)
+			node.Stop(t, syscall.SIGTERM, stopWait)
 		}
 		got, err := g.try(t, "application update -n "+tc.file)
 		if err == nil || !strings.Contains(got, "check for application `Props' update failed:\n"+tc.want+"\n") {

@@ -50,48 +50,27 @@ func buildHello(server, client string) error {
 	return nil
 }
 
-// proc is a floe process started by a test.
+// stopWait bounds every wait for a floe process to exit after a signal.
+const stopWait = 30 * time.Second
+
+// proc is a floe process started by a test; out holds its output, which is logged at cleanup.
+// Cleanup kills it (SIGKILL, by PID) if it still runs.
 type proc struct {
-	name string
-	cmd  *exec.Cmd
-	out  *floetest.Buffer
-	done chan struct{}
+	*floetest.Proc
+	out *floetest.Buffer
 }
 
 func startProc(t *testing.T, name, dir string, args ...string) *proc {
 	t.Helper()
-	p := &proc{name: name, cmd: exec.CommandContext(context.Background(), floeBin, args...), out: &floetest.Buffer{}, done: make(chan struct{})}
-	p.cmd.Dir = dir
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	out := &floetest.Buffer{}
+	t.Cleanup(func() { t.Logf("%s output:\n%s", name, out.String()) }) // runs after the process is stopped
+	cmd := exec.CommandContext(context.Background(), floeBin, args...)
+	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, out, out
 	// Servers a killed node leaves running keep its output pipe open: do not wait for them.
-	p.cmd.WaitDelay = time.Second
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = p.cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		p.stop(t, syscall.SIGKILL)
-		t.Logf("%s output:\n%s", p.name, p.out.String())
-	})
-	return p
-}
-
-// stop sends sig and waits (bounded) for the process to exit.
-func (p *proc) stop(t *testing.T, sig syscall.Signal) {
-	t.Helper()
-	select {
-	case <-p.done:
-		return
-	default:
-	}
-	_ = p.cmd.Process.Signal(sig)
-	select {
-	case <-p.done:
-	case <-time.After(30 * time.Second):
-		_ = p.cmd.Process.Kill()
-		<-p.done
-		t.Errorf("%s did not exit within 30 s of %v", p.name, sig)
-	}
+	cmd.WaitDelay = time.Second
+	p := floetest.StartProc(t, name, cmd)
+	p.StopSignal, p.StopWait = syscall.SIGKILL, stopWait
+	return &proc{Proc: p, out: out}
 }
 
 // grid is a standalone registry with no collocated node, on free loopback ports.

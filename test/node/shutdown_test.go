@@ -33,11 +33,11 @@ func TestRemoteNodeShutdown(t *testing.T) {
 		t.Errorf("floe admin -e \"node shutdown n1\" printed %q, want nothing", out)
 	}
 	select {
-	case <-node.done:
+	case <-node.Done():
 	case <-time.After(20 * time.Second):
 		t.Fatal("the node did not exit within 20 s of node shutdown")
 	}
-	if code := node.cmd.ProcessState.ExitCode(); code != 0 {
+	if code := node.ExitCode(); code != 0 {
 		t.Errorf("the node exited with status %d after node shutdown, want 0", code)
 	}
 	for _, pid := range pids {

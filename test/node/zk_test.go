@@ -41,7 +41,7 @@ func TestNodeWithTwoReplicas(t *testing.T) {
 	// for it too, from the record R1 wrote to ZooKeeper (it would otherwise wait WaitTime).
 	r2.hello(t, "hello", 1)
 
-	r1.reg.stop(t, syscall.SIGKILL)
+	r1.reg.Stop(t, syscall.SIGKILL, stopWait)
 	floetest.WaitFor(t, 30*time.Second, func() bool { return role(t, r2) == "master" })
 	if !r2.nodeUp(t) {
 		t.Fatal("R2 lost the node when R1 died")

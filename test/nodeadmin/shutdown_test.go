@@ -33,7 +33,7 @@ func TestCollocatedNodeShutdown(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("floe registry did not exit within 20 s of node shutdown of its collocated node")
 	}
-	if code := g.reg.Cmd.ProcessState.ExitCode(); code != 0 {
+	if code := g.reg.ExitCode(); code != 0 {
 		t.Errorf("floe registry exited with status %d, want 0", code)
 	}
 	if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err == nil {

@@ -57,12 +57,8 @@ func TestDemoConfigAndHello(t *testing.T) {
 		"--Hello.Endpoints=tcp -h 127.0.0.1", "--Hello.AdapterId=HelloAdapter", "--Ice.ProgramName=GoHello")
 	var serverOut floetest.Buffer
 	server.Stdout, server.Stderr = &serverOut, &serverOut
-	if err := server.Start(); err != nil {
-		t.Fatal(err)
-	}
-	serverDone := make(chan error, 1)
-	go func() { serverDone <- server.Wait() }()
-	t.Cleanup(func() { _ = server.Process.Kill() })
+	serverProc := floetest.StartProc(t, "Go hello server", server)
+	serverProc.StopSignal, serverProc.StopWait = os.Kill, killWait
 	floetest.WaitFor(t, 10*time.Second, func() bool { return strings.Contains(serverOut.String(), "ready:") })
 
 	out, err := exec.CommandContext(t.Context(), buildExample(t, "client"), "--Ice.Default.Locator="+r.locator,
@@ -84,8 +80,8 @@ func TestDemoConfigAndHello(t *testing.T) {
 		t.Fatalf("ice-demos client.py: %v\n%s", err, out)
 	}
 	select {
-	case err := <-serverDone:
-		if err != nil {
+	case <-serverProc.Done():
+		if err := serverProc.Err(); err != nil {
 			t.Errorf("Go hello server after shutdown(): %v", err)
 		}
 	case <-time.After(10 * time.Second):

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -24,8 +25,7 @@ func TestMain(m *testing.M) { floetest.Main(m, &floeBin) }
 
 // registryProc is a running `floe registry`.
 type registryProc struct {
-	cmd     *exec.Cmd
-	done    chan struct{}
+	proc    *floetest.Proc
 	dataDir string
 	client  int // locator port
 	http    int
@@ -58,54 +58,45 @@ func (r *registryProc) startWithOutput(t *testing.T, w io.Writer) {
 		"--IceGrid.Registry.LMDB.Path=" + r.dataDir,
 		"--IceGrid.Registry.DynamicRegistration=1",
 		fmt.Sprintf("--Floe.HTTP.Endpoint=127.0.0.1:%d", r.http)}, r.extra...)
-	r.cmd = exec.CommandContext(t.Context(), floeBin, args...) // killed at the end of the test, as cleanup would
+	cmd := exec.CommandContext(t.Context(), floeBin, args...) // killed at the end of the test, as cleanup would
 	var out io.Writer = &logWriter{t: t, prefix: "registry: "}
 	if w != nil {
 		out = io.MultiWriter(out, w)
 	}
-	r.cmd.Stdout, r.cmd.Stderr = out, out
-	if err := r.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	r.done = make(chan struct{})
-	go func() { _ = r.cmd.Wait(); close(r.done) }()
-	t.Cleanup(func() { r.kill() })
+	cmd.Stdout, cmd.Stderr = out, out
+	r.proc = floetest.StartProc(t, "floe registry", cmd)
+	r.proc.StopSignal, r.proc.StopWait = os.Kill, killWait
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		if floetest.Healthy(t.Context(), fmt.Sprintf("127.0.0.1:%d", r.http)) {
 			return
 		}
 		select {
-		case <-r.done:
-			t.Fatalf("floe registry exited: %v", r.cmd.ProcessState)
+		case <-r.proc.Done():
+			t.Fatalf("floe registry exited: %v", cmd.ProcessState)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
 	t.Fatal("floe registry not healthy within 20s")
 }
 
+// killWait bounds the wait for the registry to be reaped after SIGKILL.
+const killWait = 10 * time.Second
+
 // kill stops the process with SIGKILL (by PID) if it is still running.
-func (r *registryProc) kill() {
-	select {
-	case <-r.done:
-	default:
-		_ = r.cmd.Process.Kill()
-		<-r.done
-	}
+func (r *registryProc) kill(t *testing.T) {
+	t.Helper()
+	r.proc.Stop(t, os.Kill, killWait)
 }
 
 // stop sends SIGTERM and returns how long the process took to exit and its exit code.
 func (r *registryProc) stop(t *testing.T) (time.Duration, int) {
 	t.Helper()
 	start := time.Now()
-	_ = r.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-r.done:
-	case <-time.After(15 * time.Second):
-		r.kill()
+	if err := r.proc.Terminate(syscall.SIGTERM, 15*time.Second); err != nil {
 		t.Fatal("floe registry did not exit within 15s of SIGTERM")
 	}
-	return time.Since(start), r.cmd.ProcessState.ExitCode()
+	return time.Since(start), r.proc.ExitCode()
 }
 
 type logWriter struct {

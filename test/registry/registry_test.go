@@ -31,7 +31,7 @@ func TestRegistrationSurvivesKill9(t *testing.T) {
 	comm := floetest.NewCommunicator(t, "Ice.Default.Locator="+r.locator)
 	a := registerAdapter(t, comm, "Durable")
 	want := a.PublishedEndpoints()[0].String()
-	r.kill()
+	r.kill(t)
 	r.start(t)
 	client := floetest.NewCommunicator(t, "Ice.Default.Locator="+r.locator)
 	eps := resolve(t, client, "Durable")
