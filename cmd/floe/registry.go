@@ -129,6 +129,9 @@ func startRegistry(ctx context.Context, cfg config.Registry, props *properties.P
 		return nil, err
 	}
 	metrics.WatchInvalid(func() int { return len(reg.Invalid()) })
+	if rr.zk != nil {
+		watchLog(metrics, rr.zk)
+	}
 	srv := &locator.Server{Registry: reg, Log: log, Observer: metrics, SessionTimeout: int32(cfg.SessionTimeout.Seconds()),
 		WaitTime: cfg.NodeWaitTime}
 	client, err := rr.serveIce(ctx, cfg, srv)
@@ -228,6 +231,25 @@ func (rr *runningRegistry) startSessions(cfg config.Registry, srv *locator.Serve
 	ctx, cancel := context.WithCancel(context.Background())
 	rr.sessionsCancel = cancel
 	rr.wg.Go(func() { _ = srv.Sessions.Run(ctx) })
+}
+
+// watchLog exports the ZooKeeper change log's counters.
+func watchLog(m *httpapi.Metrics, zs *zk.Store) {
+	for _, c := range []struct {
+		name, help string
+		f          func(zk.LogStats) int64
+	}{
+		{"floe_zk_log_entries_written_total", "Change-log entries this replica appended (one per group-committed batch of registrations).",
+			func(st zk.LogStats) int64 { return st.Written }},
+		{"floe_zk_log_entries_read_total", "Change-log entries read from the other replicas' logs.",
+			func(st zk.LogStats) int64 { return st.Read }},
+		{"floe_zk_unlogged_records_total", "Adapters and objects found by re-listing ZooKeeper that no change log reported: written outside Floe, or a log not followed.",
+			func(st zk.LogStats) int64 { return st.Found }},
+		{"floe_zk_resyncs_total", "Full re-reads of ZooKeeper (after a reconnection, or a log trimmed before it was read).",
+			func(st zk.LogStats) int64 { return st.Resyncs }},
+	} {
+		m.WatchCounter(c.name, c.help, func() int64 { return c.f(zs.LogStats()) })
+	}
 }
 
 // openZooKeeper creates the ZooKeeper store, loading the local cache as the initial state.

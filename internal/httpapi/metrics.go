@@ -62,3 +62,10 @@ func (m *Metrics) WatchInvalid(count func() int) {
 		Help: "Stored records (adapters, objects, applications) not applied because they do not decode or validate.",
 	}, func() float64 { return float64(count()) }))
 }
+
+// WatchCounter exports a counter that f reads when Prometheus scrapes (a component's own
+// count, such as the ZooKeeper change log's).
+func (m *Metrics) WatchCounter(name, help string, f func() int64) {
+	m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+		func() float64 { return float64(f()) }))
+}

@@ -2,6 +2,8 @@ package ha_test
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,6 +26,15 @@ func TestPaperExperiment(t *testing.T) {
 	mustDeploy(t, c, r1, http.MethodPost, "Paper", "v1") // through a slave: forwarded to r2
 	c.registerAdapter(t, r3, "PaperAdapter")
 	c.verify(t, 10*time.Second, rs...)
+	// The registration went through r3's change log, which the others read: /metrics says so.
+	if n := metric(t, r3, "floe_zk_log_entries_written_total"); n < 1 {
+		t.Errorf("r3 floe_zk_log_entries_written_total = %v, want ≥ 1", n)
+	}
+	for _, r := range []*replica{r1, r2} {
+		floetest.WaitUntil(t, 5*time.Second, r.name+" counts the entry it read", func() bool {
+			return metric(t, r, "floe_zk_log_entries_read_total") >= 1
+		})
+	}
 
 	killed := time.Now()
 	r2.kill9(t)
@@ -90,4 +101,24 @@ func TestPaperExperiment(t *testing.T) {
 			t.Errorf("%s serves %q, %v after an invalid update, want the last good version", r.name, got, err)
 		}
 	}
+}
+
+// metric returns the value of an unlabelled metric in the replica's /metrics, -1 if it is not
+// there.
+func metric(t *testing.T, r *replica, name string) float64 {
+	t.Helper()
+	code, body, err := r.do(http.MethodGet, "/metrics", "")
+	if err != nil || code != http.StatusOK {
+		t.Fatalf("GET %s /metrics: %d %v", r.name, code, err)
+	}
+	for line := range strings.SplitSeq(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("%s: %q: %v", name, line, err)
+			}
+			return f
+		}
+	}
+	return -1
 }

@@ -154,6 +154,7 @@ func (s *Store) created(sess *session, n int64, err error) {
 	case err == nil:
 		s.clog.own = append(s.clog.own, n)
 		s.clog.next = n + 1
+		s.stats.written.Add(1)
 	case isConnErr(err):
 		s.clog.uncertain = true
 	}

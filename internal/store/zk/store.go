@@ -76,6 +76,7 @@ type Store struct {
 	clog    changeLog               // this writer's change log entries
 	applied applied                 // the zxid of every record version seen, and versions pending from logs
 	watch   atomic.Pointer[watcher] // the current session's
+	stats   struct{ written, read, found, resyncs atomic.Int64 }
 }
 
 var _ store.Replicated = (*Store)(nil)
@@ -107,6 +108,22 @@ func New(cfg Config) (*Store, error) {
 	p.myLog = p.changes + "/" + url.PathEscape(cfg.Member.Name)
 	return &Store{cfg: cfg, log: cfg.Log.With("component", "zk"), paths: p,
 		acl: zk.WorldACL(zk.PermAll), state: "connecting", changed: make(chan struct{})}, nil
+}
+
+// LogStats counts what the change log and the watches did since the Store was created.
+type LogStats struct {
+	Written int64 // entries this replica appended to its log
+	Read    int64 // entries it read from its peers' logs
+	// Found counts records that a listing of /Adapters or /Objects found new and no log had
+	// reported: made outside Floe, or a sign that a peer's log is not being followed.
+	Found   int64
+	Resyncs int64 // full re-reads of ZooKeeper (after a reconnection, or a log trimmed unread)
+}
+
+// LogStats returns the counters of the change log.
+func (s *Store) LogStats() LogStats {
+	return LogStats{Written: s.stats.written.Load(), Read: s.stats.read.Load(), Found: s.stats.found.Load(),
+		Resyncs: s.stats.resyncs.Load()}
 }
 
 // paths are the znodes of SPEC.md §5 under one root.

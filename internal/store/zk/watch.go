@@ -161,6 +161,7 @@ func (w *watcher) doResync(ctx context.Context) {
 		w.lastList[w.s.paths.dir(k)] = now
 	}
 	w.mu.Unlock()
+	w.s.stats.resyncs.Add(1)
 	w.h.Resync(snap)
 	w.poke()
 }
@@ -353,6 +354,7 @@ func (w *watcher) takeEntries(dir string, pl *peerLog, next int64, k int) ([]log
 		}
 		got++
 	}
+	w.s.stats.read.Add(int64(got))
 	w.mu.Lock()
 	if pl.next == next {
 		pl.next += int64(got)
@@ -465,6 +467,7 @@ func (w *watcher) relist(dir string) {
 	for key := range now {
 		if !old[key] {
 			diff[key] = true
+			w.s.stats.found.Add(1)
 		}
 	}
 	for key := range old {

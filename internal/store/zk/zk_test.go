@@ -250,7 +250,7 @@ func testChangeLogGap(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper // 
 	root := newRoot()
 	h1, h2 := &handler{}, &handler{}
 	s1 := replicaWith(t, noNet(ens, root, "g1"), h1)
-	replicaWith(t, noNet(ens, root, "g2"), h2)
+	s2 := replicaWith(t, noNet(ens, root, "g2"), h2)
 	waitFor(t, 30*time.Second, func() bool { h2.mu.Lock(); defer h2.mu.Unlock(); return h2.resyncs > 0 })
 	putAdapters(t, s1, "Before", 1)
 	waitFor(t, 30*time.Second, func() bool { return knows(h2, "Before0") })
@@ -283,6 +283,9 @@ func testChangeLogGap(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper // 
 	defer h2.mu.Unlock()
 	if h2.resyncs == resyncs {
 		t.Error("g2 fell behind the trimmed log without resyncing")
+	}
+	if st := s2.LogStats(); st.Resyncs < 2 {
+		t.Errorf("g2 LogStats = %+v, want its resync after the gap counted", st)
 	}
 }
 
@@ -335,7 +338,7 @@ func testChangeLog(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper // a s
 	h1, h2 := &handler{}, &handler{}
 	// The safety net (re-listing /Adapters) is off for a long while: only the log can tell w2.
 	s1 := replicaWith(t, noNet(ens, root, "w1"), h1)
-	replicaWith(t, noNet(ens, root, "w2"), h2)
+	s2 := replicaWith(t, noNet(ens, root, "w2"), h2)
 	ctx := context.Background()
 	// w1's very first entry (numbered 0) reaches w2.
 	waitFor(t, 30*time.Second, func() bool { h2.mu.Lock(); defer h2.mu.Unlock(); return h2.resyncs > 0 })
@@ -406,7 +409,7 @@ func testChangeLog(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper // a s
 	// An operator creates an adapter with zkCli: no log entry, the safety net (default 1 s)
 	// finds it.
 	h3 := &handler{}
-	replica(t, ens.Servers(), root, "w3", h3)
+	s3 := replica(t, ens.Servers(), root, "w3", h3)
 	waitFor(t, 30*time.Second, func() bool { h3.mu.Lock(); defer h3.mu.Unlock(); return h3.resyncs > 0 })
 	a := &store.Adapter{ID: "Outside", Proxy: storetest.MustParse(t, "dummy:tcp -h 127.0.0.1 -p 2")}
 	data, err := store.MarshalAdapter(a)
@@ -417,6 +420,14 @@ func testChangeLog(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper // a s
 		t.Fatal(err)
 	}
 	waitFor(t, 30*time.Second, func() bool { return h3.saw("adapter/Outside") })
+	// The counters tell it: w1 wrote entries that w2 read, w3 found one record no log reported.
+	if st := s1.LogStats(); st.Written < 2 {
+		t.Errorf("w1 LogStats = %+v, want entries written", st)
+	}
+	if st := s2.LogStats(); st.Read < 2 || st.Written != 0 {
+		t.Errorf("w2 LogStats = %+v, want entries read and none written", st)
+	}
+	waitFor(t, 30*time.Second, func() bool { return s3.LogStats().Found >= 1 })
 }
 
 // count returns how many times h was told about what.
