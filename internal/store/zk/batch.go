@@ -196,12 +196,16 @@ func (s *Store) commitAlone(sess *session, w *write) error {
 		switch {
 		case err == nil || isConnErr(err):
 			return err
-		case errors.Is(err, zk.ErrNoNode) && w.data == nil:
-			return s.ensureLog(sess)
 		case errors.Is(err, zk.ErrNoNode):
-			s.batch.exists.Delete(w.path)
-			if lerr := s.ensureLog(sess); lerr != nil {
+			// The record, or the log directory, is missing.
+			missing, lerr := s.ensureLog(sess)
+			switch {
+			case lerr != nil:
 				return lerr
+			case w.data == nil && !missing:
+				return nil // a delete of a record that is not there
+			case w.data != nil:
+				s.batch.exists.Delete(w.path)
 			}
 		case errors.Is(err, zk.ErrNodeExists):
 			s.batch.exists.Store(w.path, true)
@@ -213,20 +217,21 @@ func (s *Store) commitAlone(sess *session, w *write) error {
 }
 
 // ensureLog recreates this writer's log directory if it is gone (an operator removed it), with
-// a low-water mark at the next entry, where readers that discover it anew start.
-func (s *Store) ensureLog(sess *session) error {
+// a low-water mark at the next entry, where readers that discover it anew start; missing
+// reports whether it was gone.
+func (s *Store) ensureLog(sess *session) (missing bool, err error) {
 	ok, _, err := sess.conn.Exists(s.paths.myLog)
 	if err != nil || ok {
-		return err
+		return false, err
 	}
 	s.clog.mu.Lock()
 	next := s.clog.next
 	s.clog.mu.Unlock()
 	_, err = sess.conn.Create(s.paths.myLog, []byte(strconv.FormatInt(next, 10)), 0, s.acl)
 	if errors.Is(err, zk.ErrNodeExists) {
-		return nil
+		err = nil // recreated meanwhile
 	}
-	return err
+	return true, err
 }
 
 // entryTaken reports whether entry n exists after all — created by a multi whose outcome the

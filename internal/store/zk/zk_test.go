@@ -126,6 +126,43 @@ func TestZooKeeperStore(t *testing.T) {
 	t.Run("change log gap", func(t *testing.T) { testChangeLogGap(t, ens) })
 	t.Run("change log restart", func(t *testing.T) { testChangeLogRestart(t, ens) })
 	t.Run("change log order", func(t *testing.T) { testChangeLogOrder(t, ens) })
+	t.Run("change log removed", func(t *testing.T) { testChangeLogRemoved(t, ens) })
+}
+
+// testChangeLogRemoved: an operator removes a running writer's log directory; its next
+// delete and put still land (the directory is made again) and its peer still hears of them.
+func testChangeLogRemoved(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper // a subtest body, not a helper
+	root := newRoot()
+	h2 := &handler{}
+	s1 := replicaWith(t, noNet(ens, root, "d1"), &handler{})
+	replicaWith(t, noNet(ens, root, "d2"), h2)
+	putAdapters(t, s1, "Kept", 2)
+	waitFor(t, 30*time.Second, func() bool { return knows(h2, "Kept0") && knows(h2, "Kept1") })
+	conn := rawConn(t, ens)
+	log := root + "/Changes/d1"
+	names, _, err := conn.Children(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ops []any
+	for _, n := range names {
+		ops = append(ops, &gozk.DeleteRequest{Path: log + "/" + n, Version: -1})
+	}
+	if _, err := conn.Multi(append(ops, &gozk.DeleteRequest{Path: log, Version: -1})...); err != nil {
+		t.Fatal(err)
+	}
+	before := count(h2, "adapter/Kept0")
+	if err := s1.DeleteAdapter(context.Background(), "Kept0"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _, err := conn.Exists(root + "/Adapters/Kept0"); err != nil || ok {
+		t.Fatalf("Kept0 still in ZooKeeper after its delete was acknowledged (%v)", err)
+	}
+	putAdapters(t, s1, "After", 1)
+	if ok, _, err := conn.Exists(root + "/Adapters/After0"); err != nil || !ok {
+		t.Fatalf("After0 not in ZooKeeper after its put was acknowledged (%v)", err)
+	}
+	waitFor(t, 30*time.Second, func() bool { return count(h2, "adapter/Kept0") > before && knows(h2, "After0") })
 }
 
 // applier applies what a Store reports as the registry does: it reads each changed record
