@@ -243,7 +243,7 @@ func watchLog(m *httpapi.Metrics, zs *zk.Store) {
 			func(st zk.LogStats) int64 { return st.Written }},
 		{"floe_zk_log_entries_read_total", "Change-log entries read from the other replicas' logs.",
 			func(st zk.LogStats) int64 { return st.Read }},
-		{"floe_zk_unlogged_records_total", "Adapters and objects found by re-listing ZooKeeper that no change log reported: written outside Floe, or a log not followed.",
+		{"floe_zk_safety_net_records_total", "Adapters and objects that the once-a-second listing of ZooKeeper found new before any change log reported them: written outside Floe, listed just ahead of their log entry, or in a log not followed.",
 			func(st zk.LogStats) int64 { return st.Found }},
 		{"floe_zk_resyncs_total", "Full re-reads of ZooKeeper (after a reconnection, or a log trimmed before it was read).",
 			func(st zk.LogStats) int64 { return st.Resyncs }},

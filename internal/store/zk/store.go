@@ -114,8 +114,9 @@ func New(cfg Config) (*Store, error) {
 type LogStats struct {
 	Written int64 // entries this replica appended to its log
 	Read    int64 // entries it read from its peers' logs
-	// Found counts records that a listing of /Adapters or /Objects found new and no log had
-	// reported: made outside Floe, or a sign that a peer's log is not being followed.
+	// Found counts adapters and objects that a listing of /Adapters or /Objects found new
+	// before any log reported them: made outside Floe, listed just ahead of their entry, or in a
+	// peer's log that is not being followed.
 	Found   int64
 	Resyncs int64 // full re-reads of ZooKeeper (after a reconnection, or a log trimmed unread)
 }

@@ -467,7 +467,9 @@ func (w *watcher) relist(dir string) {
 	for key := range now {
 		if !old[key] {
 			diff[key] = true
-			w.s.stats.found.Add(1)
+			if kind != store.KindApplication { // applications have no log
+				w.s.stats.found.Add(1)
+			}
 		}
 	}
 	for key := range old {
