@@ -371,13 +371,8 @@ func (w *watcher) apply(all []logChange) {
 	changes := map[string]bool{}
 	w.mu.Lock()
 	for _, c := range all {
-		kind, key, _ := w.s.paths.parse(c.path)
 		changes[c.path] = true
-		if c.deleted {
-			delete(w.known[kind], key)
-		} else if w.known[kind] != nil {
-			w.known[kind][key] = true
-		}
+		w.setKnown(c.path, c.deleted)
 	}
 	w.mu.Unlock()
 	w.each(changes, func(path string) {
@@ -408,15 +403,20 @@ func (w *watcher) wrote(batch []*write) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, wr := range batch {
-		kind, key, ok := w.s.paths.parse(wr.path)
-		if !ok || w.known[kind] == nil {
-			continue
-		}
-		if wr.data == nil {
-			delete(w.known[kind], key)
-		} else {
-			w.known[kind][key] = true
-		}
+		w.setKnown(wr.path, wr.data == nil)
+	}
+}
+
+// setKnown records that the record at path exists (or not, deleted), as the next listing of
+// its directory should find it; w.mu must be held.
+func (w *watcher) setKnown(path string, deleted bool) {
+	kind, key, ok := w.s.paths.parse(path)
+	switch {
+	case !ok:
+	case deleted:
+		delete(w.known[kind], key)
+	case w.known[kind] != nil:
+		w.known[kind][key] = true
 	}
 }
 
