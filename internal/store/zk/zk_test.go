@@ -84,6 +84,23 @@ func startReplica(t *testing.T, cfg zk.Config, h store.SyncHandler) (*zk.Store, 
 	return s, stop
 }
 
+// clearLog deletes every entry of the log directory log, as an operator would, then applies
+// then, in one multi-op.
+func clearLog(t *testing.T, conn *gozk.Conn, log string, then any) {
+	t.Helper()
+	names, _, err := conn.Children(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ops []any
+	for _, n := range names {
+		ops = append(ops, &gozk.DeleteRequest{Path: log + "/" + n, Version: -1})
+	}
+	if _, err := conn.Multi(append(ops, then)...); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // rawConn is a plain go-zookeeper client of ens, closed when the test ends.
 func rawConn(t *testing.T, ens *zktest.Ensemble) *gozk.Conn {
 	t.Helper()
@@ -140,17 +157,7 @@ func testChangeLogRemoved(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper
 	waitFor(t, 30*time.Second, func() bool { return knows(h2, "Kept0") && knows(h2, "Kept1") })
 	conn := rawConn(t, ens)
 	log := root + "/Changes/d1"
-	names, _, err := conn.Children(log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ops []any
-	for _, n := range names {
-		ops = append(ops, &gozk.DeleteRequest{Path: log + "/" + n, Version: -1})
-	}
-	if _, err := conn.Multi(append(ops, &gozk.DeleteRequest{Path: log, Version: -1})...); err != nil {
-		t.Fatal(err)
-	}
+	clearLog(t, conn, log, &gozk.DeleteRequest{Path: log, Version: -1})
 	before := count(h2, "adapter/Kept0")
 	if err := s1.DeleteAdapter(context.Background(), "Kept0"); err != nil {
 		t.Fatal(err)
@@ -355,13 +362,7 @@ func testChangeLogRestart(t *testing.T, ens *zktest.Ensemble) { //nolint:thelper
 	// Every entry is gone (an operator removed them, or a trim kept none), the low-water mark
 	// stays: the next run numbers on from it, where x2 waits.
 	stop()
-	ops := []any{&gozk.SetDataRequest{Path: log, Data: []byte("4"), Version: -1}}
-	for _, n := range names {
-		ops = append(ops, &gozk.DeleteRequest{Path: log + "/" + n, Version: -1})
-	}
-	if _, err := conn.Multi(ops...); err != nil {
-		t.Fatal(err)
-	}
+	clearLog(t, conn, log, &gozk.SetDataRequest{Path: log, Data: []byte("4"), Version: -1})
 	s1 = replicaWith(t, cfg, &handler{})
 	putAdapters(t, s1, "Third", 1)
 	waitFor(t, 30*time.Second, func() bool { return knows(h2, "Third0") })
